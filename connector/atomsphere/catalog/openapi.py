@@ -1,0 +1,134 @@
+"""Reading Boomi's OpenAPI document: from a file or a URL, with ``$ref`` resolution.
+
+The spec is large (4 MB) but trusted only as data: it is parsed with :mod:`json`, bounded in
+size, and nothing in it is executed or fetched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import httpx
+
+from connector.errors import ConfigError, Problem
+
+MAX_SPEC_BYTES: Final = 64 * 1024 * 1024
+ENVELOPE_NAMES: Final = frozenset(
+    {
+        "QueryConfig",
+        "SimpleExpression",
+        "GroupingExpression",
+        "QueryResult",
+        "BulkRequest",
+        "BulkResult",
+        "AsyncOperationTokenResult",
+        "QueryFilter",
+    }
+)
+
+
+@dataclass(frozen=True)
+class OpenAPIDocument:
+    """A parsed spec plus the hash of its exact bytes (recorded in the catalog)."""
+
+    data: Mapping[str, Any]
+    sha256: str
+    source: str
+
+    @property
+    def schemas(self) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = self.data.get("components", {}).get("schemas", {})
+        return result
+
+    @property
+    def paths(self) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = self.data.get("paths", {})
+        return result
+
+    def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Follow ``$ref`` chains inside the document."""
+        seen: set[str] = set()
+        while "$ref" in node:
+            ref = node["$ref"]
+            if ref in seen or not isinstance(ref, str) or not ref.startswith("#/"):
+                raise ConfigError(f"{self.source}: unresolvable $ref {ref!r}")
+            seen.add(ref)
+            target: Any = self.data
+            for part in ref[2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node
+
+
+def ref_name(node: Mapping[str, Any]) -> str | None:
+    """The schema name a ``{"$ref": "#/components/schemas/X"}`` points at."""
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+        return ref.rsplit("/", 1)[1]
+    return None
+
+
+def load_openapi(location: str, *, client: httpx.Client | None = None) -> OpenAPIDocument:
+    """Load a spec from a path or an ``http(s)://`` URL.
+
+    For a URL (e.g. an account's ``/api/rest/v1/{accountId}/openapi.json``), credentials come
+    from ``ATOMSPHERE_USERNAME`` with ``ATOMSPHERE_API_TOKEN`` or ``ATOMSPHERE_PASSWORD``.
+    """
+    if location.startswith(("http://", "https://")):
+        raw = _fetch(location, client)
+    else:
+        path = Path(location)
+        try:
+            if path.stat().st_size > MAX_SPEC_BYTES:
+                raise ConfigError([Problem(f"larger than {MAX_SPEC_BYTES} bytes", location)])
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ConfigError([Problem("spec file not found", location)]) from None
+        except OSError as exc:
+            raise ConfigError([Problem(f"cannot read spec: {exc.strerror}", location)]) from None
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError([Problem(f"not valid JSON: {exc}", location, line)]) from None
+    if not isinstance(data, dict) or not str(data.get("openapi", "")).startswith("3."):
+        raise ConfigError([Problem("not an OpenAPI 3 document (no 'openapi: 3.x')", location)])
+    if not data.get("paths") or not data.get("components", {}).get("schemas"):
+        raise ConfigError([Problem("the spec has no paths or no component schemas", location)])
+    return OpenAPIDocument(data, hashlib.sha256(raw).hexdigest(), location)
+
+
+def _fetch(url: str, client: httpx.Client | None) -> bytes:
+    user = os.environ.get("ATOMSPHERE_USERNAME")
+    token = os.environ.get("ATOMSPHERE_API_TOKEN")
+    password = os.environ.get("ATOMSPHERE_PASSWORD")
+    auth: httpx.BasicAuth | None = None
+    if user and token:
+        auth = httpx.BasicAuth(f"BOOMI_TOKEN.{user}", token)
+    elif user and password:
+        auth = httpx.BasicAuth(user, password)
+    own = client is None
+    http = client or httpx.Client(timeout=60.0, follow_redirects=True)
+    try:
+        with http.stream("GET", url, auth=auth, headers={"Accept": "application/json"}) as resp:
+            if resp.status_code != 200:
+                raise ConfigError([Problem(f"HTTP {resp.status_code} fetching the spec", url)])
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > MAX_SPEC_BYTES:
+                    raise ConfigError([Problem(f"larger than {MAX_SPEC_BYTES} bytes", url)])
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError as exc:
+        raise ConfigError([Problem(f"cannot fetch the spec: {type(exc).__name__}", url)]) from None
+    finally:
+        if own:
+            http.close()

@@ -1,0 +1,69 @@
+"""The ``atomsphere`` command: argument parsing and printing only.
+
+Each sub-command lives in its own module with a ``register(subparsers)`` function and calls one
+function of the layer below. Every error the user can cause ends here as one line on stderr and a
+documented exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+from connector._version import __version__
+from connector.cli.output import ExitCode, fail
+from connector.errors import ConfigError, ConnectorError, UnknownNameError
+
+#: Sub-command modules, in the order ``--help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = ("catalog",)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="atomsphere",
+        description=(
+            "Connector for Boomi's AtomSphere Platform API: run operations, import profiles, "
+            "emulate the API locally, and browse its catalog."
+        ),
+        epilog=(
+            "Exit codes: 0 success, 1 failure, 2 bad input or configuration, "
+            "3 some documents were application errors, 4 some documents failed, 130 interrupted."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        import_module(f"connector.cli.{name.replace('-', '_')}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except UnknownNameError as exc:
+        return fail(str(exc), ExitCode.USAGE)
+    except ConfigError as exc:
+        return fail(str(exc), ExitCode.USAGE)
+    except ConnectorError as exc:
+        return fail(str(exc), ExitCode.FAILURE)
+    except KeyboardInterrupt:
+        return fail("interrupted", ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (``atomsphere catalog objects | head``): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.OK
+
+
+def run() -> None:  # pragma: no cover - thin wrapper for ``python -m connector``
+    sys.exit(main())

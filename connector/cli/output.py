@@ -1,0 +1,52 @@
+"""Exit codes, error lines and plain-text tables shared by every command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import IntEnum
+from typing import Any, TextIO
+
+
+class ExitCode(IntEnum):
+    """The exit codes every ``atomsphere`` command uses."""
+
+    OK = 0
+    FAILURE = 1
+    USAGE = 2
+    APPLICATION_ERRORS = 3
+    DOCUMENT_FAILURES = 4
+    INTERRUPTED = 130
+
+
+def fail(message: str, code: ExitCode = ExitCode.FAILURE) -> int:
+    """Print an error (one line per problem) on stderr and return ``code``."""
+    for line in message.splitlines() or [message]:
+        print(f"error: {line}", file=sys.stderr)
+    return int(code)
+
+
+def print_table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO | None = None
+) -> None:
+    """A left-aligned text table; the last column is not padded."""
+    stream = out or sys.stdout
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(values: Sequence[str]) -> str:
+        padded = [v.ljust(widths[i]) for i, v in enumerate(values[:-1])]
+        return "  ".join([*padded, values[-1]]).rstrip()
+
+    print(line(list(headers)), file=stream)
+    print(line(["-" * w for w in widths]), file=stream)
+    for row in cells:
+        print(line(row), file=stream)
+
+
+def print_json(value: Any, out: TextIO | None = None) -> None:
+    print(json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False), file=out or sys.stdout)

@@ -1,0 +1,247 @@
+"""Documents, per-document results, and the response object a connector answers through.
+
+A host hands a connector a batch of :class:`Document` values; the connector answers **every one
+of them exactly once** through an :class:`OperationResponse`, in one of Boomi's four shapes:
+
+* 1 → 1, one output per input: ``add_result``;
+* 1 → 0, a status but no payload: ``add_empty_result``;
+* 1 → N, many outputs (a query) then a final status: ``add_partial_result`` repeatedly, then
+  ``finish_partial_result``;
+* N → 1, several inputs answered by one output: ``add_combined_result``.
+
+Outputs stream to the host's ``on_output`` callback as soon as they are added, so a query of a
+million records never has to sit in memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+from connector.errors import ContractError
+
+#: Document property names the connector sets on output documents (Boomi's "Application Status
+#: Code" and "Application Status Message").
+APPLICATION_STATUS_CODE: Final = "applicationStatusCode"
+APPLICATION_STATUS_MESSAGE: Final = "applicationStatusMessage"
+
+
+def _frozen_mapping(value: Mapping[str, str] | None) -> Mapping[str, str]:
+    return MappingProxyType(dict(value or {}))
+
+
+@dataclass(frozen=True, eq=True)
+class Document:
+    """What flows between process steps: bytes plus document properties.
+
+    ``properties`` are the document's properties (connector-set and user-defined);
+    ``dynamic_operation_properties`` are per-document overrides of the operation's settings.
+    """
+
+    data: bytes
+    properties: Mapping[str, str] = field(default_factory=dict)
+    dynamic_operation_properties: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.data, bytes):
+            raise TypeError(f"Document.data must be bytes, not {type(self.data).__name__}")
+        object.__setattr__(self, "properties", _frozen_mapping(self.properties))
+        object.__setattr__(
+            self, "dynamic_operation_properties", _frozen_mapping(self.dynamic_operation_properties)
+        )
+
+    def with_properties(self, **updates: str) -> Document:
+        """A copy with some properties added or replaced."""
+        merged = {**self.properties, **updates}
+        return Document(self.data, merged, self.dynamic_operation_properties)
+
+
+class Status(StrEnum):
+    """Boomi's per-document outcome."""
+
+    SUCCESS = "SUCCESS"
+    APPLICATION_ERROR = "APPLICATION_ERROR"
+    FAILURE = "FAILURE"
+
+
+@dataclass(frozen=True)
+class Result:
+    """The answer for one input document.
+
+    ``status_code`` and ``message`` are the application status code and message (for an API
+    call, the HTTP status and the API's message). ``outputs`` holds the output documents when the
+    response retains them; ``output_count`` is always the number produced. ``combined_into`` names
+    the input whose result carries the shared output of an N → 1 answer.
+    """
+
+    index: int
+    status: Status
+    status_code: str = ""
+    message: str = ""
+    outputs: tuple[Document, ...] = ()
+    output_count: int = 0
+    combined_into: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is Status.SUCCESS
+
+
+OutputListener = Callable[[int, Document], None]
+
+
+class OperationResponse:
+    """Collects one answer per input document and enforces that contract.
+
+    Thread-safe: a connector may answer documents from worker threads. Answering a document twice,
+    or an index that is not in the batch, raises :class:`~connector.errors.ContractError`.
+    """
+
+    def __init__(
+        self,
+        inputs: Sequence[Document],
+        *,
+        on_output: OutputListener | None = None,
+        retain_outputs: bool = True,
+    ) -> None:
+        self.inputs: tuple[Document, ...] = tuple(inputs)
+        self._on_output = on_output
+        self._retain = retain_outputs
+        self._lock = threading.RLock()
+        self._results: dict[int, Result] = {}
+        self._partial: dict[int, list[Document]] = {}
+        self._partial_counts: dict[int, int] = {}
+
+    # -- the four shapes ---------------------------------------------------------------------
+
+    def add_result(
+        self,
+        index: int,
+        status: Status,
+        status_code: str = "",
+        message: str = "",
+        output: Document | None = None,
+    ) -> Result:
+        """Answer input ``index`` with one output (1 → 1), or none when ``output`` is None."""
+        outputs = (output,) if output is not None else ()
+        with self._lock:
+            self._check_open(index)
+            for doc in outputs:
+                self._emit(index, doc)
+            result = Result(
+                index,
+                status,
+                status_code,
+                message,
+                outputs if self._retain else (),
+                len(outputs),
+            )
+            self._results[index] = result
+            return result
+
+    def add_empty_result(
+        self, index: int, status: Status, status_code: str = "", message: str = ""
+    ) -> Result:
+        """Answer input ``index`` with a status and no payload (1 → 0)."""
+        return self.add_result(index, status, status_code, message, None)
+
+    def add_partial_result(self, index: int, output: Document) -> None:
+        """Add one of many outputs for input ``index`` (1 → N); finish it later."""
+        with self._lock:
+            self._check_open(index)
+            self._emit(index, output)
+            self._partial_counts[index] = self._partial_counts.get(index, 0) + 1
+            if self._retain:
+                self._partial.setdefault(index, []).append(output)
+
+    def finish_partial_result(
+        self, index: int, status: Status, status_code: str = "", message: str = ""
+    ) -> Result:
+        """Close a 1 → N answer with its final status (a query that failed half-way included)."""
+        with self._lock:
+            self._check_open(index)
+            outputs = tuple(self._partial.pop(index, ()))
+            count = self._partial_counts.pop(index, 0)
+            result = Result(index, status, status_code, message, outputs, count)
+            self._results[index] = result
+            return result
+
+    def add_combined_result(
+        self,
+        indexes: Iterable[int],
+        status: Status,
+        status_code: str = "",
+        message: str = "",
+        output: Document | None = None,
+    ) -> tuple[Result, ...]:
+        """Answer several inputs with one shared output (N → 1)."""
+        chosen = list(dict.fromkeys(indexes))
+        if not chosen:
+            raise ContractError("add_combined_result needs at least one input index")
+        with self._lock:
+            for index in chosen:
+                self._check_open(index)
+            first = self.add_result(chosen[0], status, status_code, message, output)
+            rest = tuple(
+                self._store(Result(i, status, status_code, message, combined_into=chosen[0]))
+                for i in chosen[1:]
+            )
+            return (first, *rest)
+
+    # -- helpers for connectors and hosts -----------------------------------------------------
+
+    def fail_unanswered(self, message: str, status_code: str = "") -> tuple[Result, ...]:
+        """Answer every document still open with FAILURE; returns the results it added.
+
+        Hosts call this after a connector returns (or raises), so no document is ever lost.
+        Partial answers are closed with the outputs they already produced.
+        """
+        added: list[Result] = []
+        with self._lock:
+            for index in range(len(self.inputs)):
+                if index in self._results:
+                    continue
+                if index in self._partial_counts:
+                    added.append(
+                        self.finish_partial_result(index, Status.FAILURE, status_code, message)
+                    )
+                else:
+                    added.append(self.add_empty_result(index, Status.FAILURE, status_code, message))
+        return tuple(added)
+
+    def is_answered(self, index: int) -> bool:
+        with self._lock:
+            return index in self._results
+
+    def unanswered(self) -> tuple[int, ...]:
+        with self._lock:
+            return tuple(i for i in range(len(self.inputs)) if i not in self._results)
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        """Results in input order; raises ContractError while some input is unanswered."""
+        with self._lock:
+            missing = self.unanswered()
+            if missing:
+                raise ContractError(f"inputs {list(missing)} have not been answered")
+            return tuple(self._results[i] for i in range(len(self.inputs)))
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _check_open(self, index: int) -> None:
+        if not 0 <= index < len(self.inputs):
+            raise ContractError(f"input index {index} is not in this batch of {len(self.inputs)}")
+        if index in self._results:
+            raise ContractError(f"input {index} has already been answered")
+
+    def _emit(self, index: int, output: Document) -> None:
+        if self._on_output is not None:
+            self._on_output(index, output)
+
+    def _store(self, result: Result) -> Result:
+        self._results[result.index] = result
+        return result

@@ -1,0 +1,34 @@
+"""The AtomSphere connector's hook implementations: glue from the host contract to the rooms below.
+
+Registered through the project's own entry point (``atomsphere_connector`` group, name
+``atomsphere``) like any third-party plugin; nothing imports this module by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from connector.atomsphere.catalog import load_catalog
+from connector.contract import Action, ObjectType
+from connector.descriptor import PluginDescriptor, bundled_descriptor
+from connector.hookspecs import Connection
+from connector.plugins import hookimpl
+
+CONNECTOR_ID = "atomsphere"
+
+
+@hookimpl
+def connector_register_connectors(register: Callable[[PluginDescriptor], None]) -> None:
+    register(bundled_descriptor())
+
+
+@hookimpl
+def connector_browse_object_types(
+    connector_id: str, connection: Connection | None, action: Action
+) -> list[ObjectType] | None:
+    if connector_id != CONNECTOR_ID:
+        return None
+    return [
+        ObjectType(o.name, o.label, o.description, o.deprecated)
+        for o in load_catalog().objects_for(Action(action))
+    ]

@@ -1,0 +1,1 @@
+"""JSON Schemas of the files users write (plugin descriptor, operations, connections, processes)."""

@@ -1,0 +1,200 @@
+"""Loading YAML files users write, with line numbers, and validating them against a JSON Schema.
+
+YAML enters the project only here, through ``yaml.SafeLoader`` (no arbitrary tags). Aliases are
+refused: configuration never needs them and they are how "billion laughs" bombs are built.
+Every problem is reported with file, line and field, all at once, so a user fixes a file in one
+pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import jsonschema
+import yaml
+from jsonschema.exceptions import ValidationError, best_match
+
+from connector.errors import ConfigError, Problem
+
+#: Configuration files are small; anything bigger is a mistake or an attack.
+MAX_CONFIG_BYTES: Final = 4 * 1024 * 1024
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedYaml:
+    """A parsed YAML document plus where each value came from."""
+
+    data: Any
+    source: str
+    lines: Mapping[FieldPath, int]
+
+    def line_of(self, path: FieldPath) -> int | None:
+        """The line of the value at ``path``, or of its nearest ancestor that exists."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+    def problem(self, path: FieldPath, message: str) -> Problem:
+        return Problem(message, self.source, self.line_of(path), format_path(path))
+
+
+def format_path(path: FieldPath) -> str:
+    """``('filter', 'and', 0, 'property')`` → ``filter.and[0].property``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            mark = event.start_mark
+            raise _AliasRefused(mark.line + 1 if mark else None)
+        return super().compose_node(parent, index)
+
+
+class _AliasRefused(Exception):
+    def __init__(self, line: int | None) -> None:
+        self.line = line
+
+
+def load_yaml_text(text: str, source: str) -> LoadedYaml:
+    """Parse YAML text (one document) with positions; raise ConfigError on any problem."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
+        raise ConfigError([Problem(f"file is larger than {MAX_CONFIG_BYTES} bytes", source)])
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ConfigError([Problem("the file is empty", source, 1)])
+        data = loader.construct_document(node)
+    except _AliasRefused as exc:
+        raise ConfigError(
+            [Problem("YAML aliases (*name) are not allowed in configuration", source, exc.line)]
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError([Problem(f"invalid YAML: {what}", source, line)]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem(f"invalid YAML: {exc}", source)]) from None
+    finally:
+        loader.dispose()
+    lines: dict[FieldPath, int] = {}
+    problems: list[Problem] = []
+    _index(node, (), lines, problems, source)
+    if problems:
+        raise ConfigError(problems)
+    return LoadedYaml(data, source, lines)
+
+
+def load_yaml_file(path: Path) -> LoadedYaml:
+    """Read and parse a YAML file; a missing or undecodable file is a ConfigError too."""
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([Problem("file not found", source)]) from None
+    except IsADirectoryError:
+        raise ConfigError([Problem("is a directory, not a file", source)]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(f"cannot read: {exc.strerror}", source)]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError([Problem(f"file is larger than {MAX_CONFIG_BYTES} bytes", source)])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError([Problem("not valid UTF-8", source, line)]) from None
+    return load_yaml_text(text, source)
+
+
+def _index(
+    node: yaml.Node,
+    path: FieldPath,
+    lines: dict[FieldPath, int],
+    problems: list[Problem],
+    src: str,
+    line: int | None = None,
+) -> None:
+    # A mapping value is located at its key: "items:" is where a user looks for "items".
+    lines[path] = line or node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[object] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            if key in seen:
+                problems.append(
+                    Problem("duplicate key", src, key_node.start_mark.line + 1, format_path(path))
+                )
+            seen.add(key)
+            key_line = key_node.start_mark.line + 1
+            _index(value_node, (*path, str(key)), lines, problems, src, key_line)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, (*path, i), lines, problems, src)
+
+
+# -- JSON Schema ---------------------------------------------------------------------------------
+
+
+@cache
+def packaged_schema(name: str) -> Mapping[str, Any]:
+    """A JSON Schema shipped in ``connector/schemas/`` (e.g. ``"operation"``)."""
+    text = resources.files("connector.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return schema
+
+
+def iter_schema_problems(loaded: LoadedYaml, schema: Mapping[str, Any]) -> Iterator[Problem]:
+    """Every way ``loaded.data`` breaks ``schema``, in document order."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(loaded.data), key=lambda e: _sort_key(loaded, e))
+    for error in errors:
+        chosen = _most_specific(error)
+        path = tuple(chosen.absolute_path)
+        yield loaded.problem(path, _humane(chosen))
+
+
+def validate(loaded: LoadedYaml, schema: Mapping[str, Any]) -> None:
+    """Raise ConfigError listing every schema problem of ``loaded``."""
+    problems = list(iter_schema_problems(loaded, schema))
+    if problems:
+        raise ConfigError(problems)
+
+
+def _sort_key(loaded: LoadedYaml, error: ValidationError) -> tuple[int, str]:
+    return (loaded.line_of(tuple(error.absolute_path)) or 0, error.message)
+
+
+def _most_specific(error: ValidationError) -> ValidationError:
+    if error.context:
+        best = best_match(error.context)
+        if best is not None:
+            return _most_specific(best)
+    return error
+
+
+def _humane(error: ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown field(s)")
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)  # type: ignore[union-attr]
+        return f"{error.instance!r} is not one of: {allowed}"
+    return error.message

@@ -1,0 +1,44 @@
+"""Shared fixtures: where Boomi's reference material is, fresh plugin managers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pluggy
+import pytest
+
+from connector.plugins import get_plugin_manager
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _reference_dir() -> Path:
+    """``../shared/reference`` beside the checkout, or ``$ATOMSPHERE_REFERENCE_DIR``."""
+    candidates = [
+        os.environ.get("ATOMSPHERE_REFERENCE_DIR", ""),
+        str(ROOT.parent / "shared" / "reference"),
+        "/work/shared/reference",
+    ]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "boomi-platform-openapi-3.0.3.json").is_file():
+            return Path(candidate)
+    raise RuntimeError(
+        "Boomi's reference material was not found: set ATOMSPHERE_REFERENCE_DIR to the folder "
+        "holding boomi-platform-openapi-3.0.3.json (../shared/reference beside the checkout)"
+    )
+
+
+REFERENCE = _reference_dir()
+SPEC_PATH = REFERENCE / "boomi-platform-openapi-3.0.3.json"
+
+
+@pytest.fixture
+def reference() -> Path:
+    return REFERENCE
+
+
+@pytest.fixture
+def plugin_manager() -> pluggy.PluginManager:
+    """A fresh manager with the entry-point plugins loaded, as a host would build it."""
+    return get_plugin_manager()

@@ -1,0 +1,97 @@
+"""The per-document contract: every input answered exactly once, in one of four shapes."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from connector.documents import Document, OperationResponse, Status
+from connector.errors import ContractError
+
+
+def _docs(n: int) -> list[Document]:
+    return [Document(f"<d>{i}</d>".encode()) for i in range(n)]
+
+
+def test_document_is_immutable_and_bytes_only() -> None:
+    doc = Document(b"<a/>", {"k": "v"})
+    with pytest.raises(TypeError):
+        doc.properties["k"] = "w"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        Document("<a/>")  # type: ignore[arg-type]
+    assert doc.with_properties(x="1").properties == {"k": "v", "x": "1"}
+
+
+def test_one_to_one_and_results_in_input_order() -> None:
+    response = OperationResponse(_docs(3))
+    for i in (2, 0, 1):
+        response.add_result(i, Status.SUCCESS, "200", "", Document(b"<out/>"))
+    assert [r.index for r in response.results] == [0, 1, 2]
+    assert all(r.output_count == 1 for r in response.results)
+
+
+def test_answering_twice_is_a_contract_error() -> None:
+    response = OperationResponse(_docs(1))
+    response.add_empty_result(0, Status.SUCCESS)
+    with pytest.raises(ContractError, match="already been answered"):
+        response.add_empty_result(0, Status.FAILURE)
+    with pytest.raises(ContractError, match="not in this batch"):
+        response.add_empty_result(5, Status.SUCCESS)
+
+
+def test_results_refuse_while_documents_are_unanswered() -> None:
+    response = OperationResponse(_docs(2))
+    response.add_empty_result(0, Status.SUCCESS)
+    with pytest.raises(ContractError, match=r"\[1\]"):
+        _ = response.results
+    assert response.unanswered() == (1,)
+
+
+def test_partial_results_stream_to_the_listener_and_finish() -> None:
+    seen: list[tuple[int, bytes]] = []
+    response = OperationResponse(
+        _docs(1), on_output=lambda i, d: seen.append((i, d.data)), retain_outputs=False
+    )
+    for n in range(250):
+        response.add_partial_result(0, Document(f"<r>{n}</r>".encode()))
+    result = response.finish_partial_result(0, Status.SUCCESS, "200")
+    assert len(seen) == 250 and seen[0] == (0, b"<r>0</r>")
+    assert result.output_count == 250 and result.outputs == ()
+
+
+def test_combined_result_answers_every_input_once() -> None:
+    response = OperationResponse(_docs(3))
+    first, *rest = response.add_combined_result([0, 2], Status.SUCCESS, output=Document(b"<c/>"))
+    assert first.output_count == 1
+    assert [r.combined_into for r in rest] == [0]
+    response.add_empty_result(1, Status.SUCCESS)
+    assert len(response.results) == 3
+
+
+def test_fail_unanswered_closes_partials_and_open_documents() -> None:
+    response = OperationResponse(_docs(3))
+    response.add_empty_result(0, Status.SUCCESS)
+    response.add_partial_result(1, Document(b"<r/>"))
+    added = response.fail_unanswered("connector crashed")
+    assert [(r.index, r.status, r.output_count) for r in added] == [
+        (1, Status.FAILURE, 1),
+        (2, Status.FAILURE, 0),
+    ]
+    assert response.results[2].message == "connector crashed"
+
+
+def test_answers_from_many_threads() -> None:
+    docs = _docs(500)
+    response = OperationResponse(docs)
+
+    def answer(start: int) -> None:
+        for i in range(start, 500, 4):
+            response.add_result(i, Status.SUCCESS, "200", "", Document(b"<o/>"))
+
+    threads = [threading.Thread(target=answer, args=(s,)) for s in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(response.results) == 500

@@ -1,0 +1,71 @@
+"""Safe YAML with positions: every problem says file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connector.errors import ConfigError
+from connector.yamlfiles import iter_schema_problems, load_yaml_file, load_yaml_text
+
+SCHEMA = {
+    "type": "object",
+    "required": ["name", "items"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "integer"}},
+        "mode": {"enum": ["a", "b"]},
+    },
+}
+
+
+def test_positions_are_recorded() -> None:
+    loaded = load_yaml_text("name: x\nitems:\n  - 1\n  - 2\n", "f.yaml")
+    assert loaded.line_of(("items", 1)) == 4
+    assert loaded.line_of(("items", 9, "deep")) == 2
+
+
+def test_schema_problems_name_file_line_and_field() -> None:
+    loaded = load_yaml_text("name: 3\nitems:\n  - 1\n  - two\nmode: c\nextra: 1\n", "op.yaml")
+    problems = [str(p) for p in iter_schema_problems(loaded, SCHEMA)]
+    assert "op.yaml:1: name: 3 is not of type 'string'" in problems
+    assert "op.yaml:4: items[1]: 'two' is not of type 'integer'" in problems
+    assert "op.yaml:5: mode: 'c' is not one of: a, b" in problems
+    assert any(p.startswith("op.yaml:1:") and "unknown field(s)" in p for p in problems)
+
+
+def test_aliases_are_refused() -> None:
+    text = "a: &x [1, 2]\nb: *x\n"
+    with pytest.raises(ConfigError, match="aliases"):
+        load_yaml_text(text, "bomb.yaml")
+
+
+def test_arbitrary_tags_are_refused() -> None:
+    with pytest.raises(ConfigError, match="line 1|:1:"):
+        load_yaml_text("a: !!python/object/apply:os.system ['echo hi']\n", "evil.yaml")
+
+
+def test_duplicate_keys_are_reported() -> None:
+    with pytest.raises(ConfigError, match="dup.yaml:2: duplicate key"):
+        load_yaml_text("a: 1\na: 2\n", "dup.yaml")
+
+
+def test_syntax_error_has_a_line() -> None:
+    with pytest.raises(ConfigError, match="bad.yaml:2: invalid YAML"):
+        load_yaml_text("a: [1, 2\nb: 3\n", "bad.yaml")
+
+
+def test_missing_file_and_bad_encoding(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_yaml_file(tmp_path / "nope.yaml")
+    bad = tmp_path / "latin1.yaml"
+    bad.write_bytes(b"a: 1\nname: caf\xe9\n")
+    with pytest.raises(ConfigError, match="latin1.yaml:2: not valid UTF-8"):
+        load_yaml_file(bad)
+
+
+def test_empty_file() -> None:
+    with pytest.raises(ConfigError, match="empty"):
+        load_yaml_text("", "empty.yaml")
