@@ -1,24 +1,24 @@
 """The ``atomsphere`` command: argument parsing and printing only.
 
-Each sub-command lives in its own module with a ``register(subparsers)`` function and calls one
-function of the layer below. Every error the user can cause ends here as one line on stderr and a
-documented exit code, never as a traceback.
+Each sub-command lives in its own module of this package with a ``register(subparsers)``
+function and a ``HELP_ORDER`` number (the order ``--help`` lists them); it calls one function of
+the layer below. Every error the user can cause ends here as one line on stderr and a documented
+exit code, never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from types import ModuleType
 
 from connector._version import __version__
 from connector.cli.output import ExitCode, fail
 from connector.errors import ConfigError, ConnectorError, UnknownNameError
-
-#: Sub-command modules, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("catalog",)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -38,9 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in COMMAND_MODULES:
-        import_module(f"connector.cli.{name.replace('-', '_')}").register(subparsers)
+    for module in command_modules():
+        module.register(subparsers)
     return parser
+
+
+def command_modules() -> list[ModuleType]:
+    """Every module of this package that defines a command, in ``HELP_ORDER``."""
+    modules = [
+        import_module(f"{__name__}.{info.name}")
+        for info in pkgutil.iter_modules(__path__)
+        if not info.name.startswith("_")
+    ]
+    commands = [m for m in modules if hasattr(m, "register")]
+    return sorted(commands, key=lambda m: (getattr(m, "HELP_ORDER", 100), m.__name__))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

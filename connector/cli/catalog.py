@@ -14,6 +14,8 @@ from connector.atomsphere.catalog.openapi import load_openapi
 from connector.cli.output import ExitCode, print_json, print_table
 from connector.contract import Action
 
+HELP_ORDER = 80
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(

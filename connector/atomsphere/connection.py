@@ -1,0 +1,272 @@
+"""Where and as whom: the AtomSphere connection, its credentials, and how they are loaded.
+
+A connection comes from a YAML file (values may reference ``${ENV_VAR}``), from the
+``ATOMSPHERE_*`` environment variables, or from the mapping a host passes through the hooks; the
+field names are those of ``plugin.yaml``. Secrets are wrapped in :class:`Secret`, whose ``str``
+and ``repr`` never show the value, so a connection can be logged or put in an error safely.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import httpx
+
+from connector.errors import ConfigError, Problem
+from connector.yamlfiles import LoadedYaml, load_yaml_file, packaged_schema, validate
+
+DEFAULT_BASE_URL: Final = "https://api.boomi.com"
+TOKEN_USER_PREFIX: Final = "BOOMI_TOKEN."
+OTP_HEADER: Final = "X-Boomi-OTP"
+
+#: Connection field → environment variable (the same names as ``plugin.yaml``'s ``env``).
+ENVIRONMENT: Final[dict[str, str]] = {
+    "base_url": "ATOMSPHERE_BASE_URL",
+    "account_id": "ATOMSPHERE_ACCOUNT_ID",
+    "username": "ATOMSPHERE_USERNAME",
+    "password": "ATOMSPHERE_PASSWORD",
+    "api_token": "ATOMSPHERE_API_TOKEN",
+    "otp": "ATOMSPHERE_OTP",
+}
+
+_WSDL = re.compile(r"^(?P<base>https?://[^/]+)/api/soap/v1/(?P<account>[^/?#]+)", re.IGNORECASE)
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class Secret:
+    """A credential whose value is shown only to the code that sends it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Connection:
+    """An AtomSphere account reached with one user's credentials."""
+
+    account_id: str
+    username: str
+    secret: Secret = field(repr=False)
+    auth_type: str = "password"
+    base_url: str = DEFAULT_BASE_URL
+    otp: Secret | None = field(default=None, repr=False)
+    timeout_seconds: float = 60.0
+    rate_limit: float = 10.0
+    verify_tls: bool = True
+
+    @property
+    def rest_url(self) -> str:
+        """``https://api.boomi.com/api/rest/v1/{accountId}``: every REST path hangs off it."""
+        return f"{self.base_url}/api/rest/v1/{self.account_id}"
+
+    @property
+    def soap_url(self) -> str:
+        """``…/api/soap/v1/{accountId}``: add ``?wsdl`` or ``?xsd=1`` for the schema."""
+        return f"{self.base_url}/api/soap/v1/{self.account_id}"
+
+    @property
+    def target(self) -> str:
+        """Where this connection goes, without any secret (for messages and reports)."""
+        return f"{self.rest_url} as {self.username}"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value, for scrubbing text that might echo one."""
+        values = [self.secret.reveal()]
+        if self.otp:
+            values.append(self.otp.reveal())
+        return tuple(v for v in values if v)
+
+    def auth(self) -> httpx.Auth:
+        return AtomSphereAuth(self)
+
+    def http_client(self, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+        """A plain pooled client for this connection (no retries or rate limit: the API client
+        in :mod:`connector.atomsphere.client` adds those)."""
+        return httpx.Client(
+            auth=self.auth(),
+            timeout=httpx.Timeout(self.timeout_seconds),
+            verify=self.verify_tls,
+            transport=transport,
+            follow_redirects=False,
+            headers={"User-Agent": "atomsphere-connector"},
+        )
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every secret of this connection replaced by ``***``."""
+        for value in self.secrets:
+            text = text.replace(value, "***")
+        return text
+
+
+class AtomSphereAuth(httpx.Auth):
+    """HTTP Basic as the Platform API wants it: ``user:password`` or ``BOOMI_TOKEN.user:token``,
+    plus the optional two-factor header."""
+
+    def __init__(self, connection: Connection) -> None:
+        user = connection.username
+        if connection.auth_type == "token" and not user.startswith(TOKEN_USER_PREFIX):
+            user = TOKEN_USER_PREFIX + user
+        self._basic = httpx.BasicAuth(user, connection.secret.reveal())
+        self._otp = connection.otp.reveal() if connection.otp else None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._otp:
+            request.headers[OTP_HEADER] = self._otp
+        yield from self._basic.auth_flow(request)
+
+
+# -- building connections ---------------------------------------------------------------------
+
+
+def split_base_url(url: str) -> tuple[str, str | None]:
+    """Normalise a base URL; Boomi's WSDL form also yields the account id.
+
+    ``https://api.boomi.com/api/soap/v1/acct-1?wsdl`` → (``https://api.boomi.com``, ``acct-1``);
+    ``https://api.boomi.com/api/rest/v1/acct-1`` → (``https://api.boomi.com``, ``acct-1``);
+    ``https://api.boomi.com/`` → (``https://api.boomi.com``, None).
+    """
+    text = url.strip()
+    match = _WSDL.match(text) or re.match(
+        r"^(?P<base>https?://[^/]+)/api/rest/v1/(?P<account>[^/?#]+)", text, re.IGNORECASE
+    )
+    if match:
+        return match.group("base"), match.group("account")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError([Problem(f"not an http(s) URL: {text!r}", field="base_url")])
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}", None
+
+
+def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> Connection:
+    """Build a connection from plugin.yaml field ids → values (what hosts pass to the hooks)."""
+    problems: list[Problem] = []
+
+    def text(key: str) -> str:
+        value = values.get(key)
+        return "" if value is None else str(value).strip()
+
+    base_url, account_from_url = DEFAULT_BASE_URL, None
+    if text("base_url"):
+        try:
+            base_url, account_from_url = split_base_url(text("base_url"))
+        except ConfigError as exc:
+            problems.extend(replace(p, source=source) for p in exc.problems)
+    account = text("account_id") or account_from_url or ""
+    if not account:
+        problems.append(Problem("an account id is required", source, field="account_id"))
+    auth_type = text("auth_type") or ("token" if text("api_token") else "password")
+    if auth_type not in ("password", "token"):
+        problems.append(Problem("must be 'password' or 'token'", source, field="auth_type"))
+    username = text("username")
+    if not username:
+        problems.append(Problem("a user name is required", source, field="username"))
+    secret_key = "api_token" if auth_type == "token" else "password"
+    secret = text(secret_key)
+    if not secret:
+        problems.append(
+            Problem(f"required for {auth_type} authentication", source, field=secret_key)
+        )
+    numbers = {}
+    for key, default, minimum in (("timeout_seconds", 60.0, 0.001), ("rate_limit", 10.0, 0.0)):
+        raw = values.get(key, default)
+        try:
+            number = float(raw)
+            if number < minimum:
+                raise ValueError
+            numbers[key] = number
+        except (TypeError, ValueError):
+            problems.append(Problem(f"must be a number >= {minimum:g}", source, field=key))
+            numbers[key] = default
+    verify = values.get("verify_tls", True)
+    if isinstance(verify, str):
+        verify = verify.strip().lower() not in ("false", "0", "no", "off")
+    if problems:
+        raise ConfigError(problems)
+    otp = text("otp")
+    return Connection(
+        account_id=account,
+        username=username,
+        secret=Secret(secret),
+        auth_type=auth_type,
+        base_url=base_url,
+        otp=Secret(otp) if otp else None,
+        timeout_seconds=numbers["timeout_seconds"],
+        rate_limit=numbers["rate_limit"],
+        verify_tls=bool(verify),
+    )
+
+
+def connection_from_environment(env: Mapping[str, str] | None = None) -> Connection | None:
+    """The connection the ``ATOMSPHERE_*`` variables describe, or None when none is set."""
+    source = os.environ if env is None else env
+    values = {key: source[var] for key, var in ENVIRONMENT.items() if source.get(var)}
+    if not values:
+        return None
+    return connection_from_mapping(values, source="environment")
+
+
+def load_connection_file(path: Path, env: Mapping[str, str] | None = None) -> Connection:
+    """Load a connection YAML file, expanding ``${ENV_VAR}`` references in its values."""
+    loaded = load_yaml_file(path)
+    validate(loaded, packaged_schema("connection"))
+    values = _expand(loaded, os.environ if env is None else env)
+    return connection_from_mapping(values, source=str(path))
+
+
+def _expand(loaded: LoadedYaml, env: Mapping[str, str]) -> dict[str, Any]:
+    problems: list[Problem] = []
+    values: dict[str, Any] = {}
+    for key, value in loaded.data.items():
+        if key == "kind":
+            continue
+        if isinstance(value, str):
+
+            def lookup(match: re.Match[str], key: str = key) -> str:
+                name = match.group(1)
+                if name not in env:
+                    problems.append(
+                        loaded.problem((key,), f"environment variable {name} is not set")
+                    )
+                    return ""
+                return env[name]
+
+            value = _ENV_REF.sub(lookup, value)
+        values[key] = value
+    if problems:
+        raise ConfigError(problems)
+    return values
+
+
+def resolve_connection(
+    path: Path | None = None, env: Mapping[str, str] | None = None
+) -> Connection | None:
+    """A connection file when given, else the environment; None when neither says anything."""
+    if path is not None:
+        return load_connection_file(path, env)
+    return connection_from_environment(env)
