@@ -14,6 +14,10 @@ from types import MappingProxyType
 from typing import Any, Protocol, runtime_checkable
 
 
+def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
+
+
 class Action(StrEnum):
     """Boomi's connector actions: what one operation does to one object type."""
 
@@ -93,8 +97,28 @@ class TrackingSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """Boomi's Archiving tab: every document passing the operation is written to ``directory``."""
+
+    directory: Path
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    """Boomi's Caching tab: returned documents are kept in ``cache`` under ``key`` (a parameter
+    name of the operation, resolved per output document)."""
+
+    cache: str
+    key: str
+
+
+@dataclass(frozen=True)
 class OperationSettings:
-    """The parts of an operation every host understands, whatever the connector."""
+    """The parts of an operation every host understands, whatever the connector.
+
+    ``tracked_fields`` and ``cache.key`` name parameters the host resolves per document with
+    :mod:`connector.parameters` (``parameters`` holds their raw definitions).
+    """
 
     name: str
     connector: str
@@ -103,6 +127,12 @@ class OperationSettings:
     tracking: TrackingSettings
     return_application_errors: bool = False
     source: Path | None = None
+    archiving: ArchiveSettings | None = None
+    tracked_fields: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    caching: CacheSettings | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tracked_fields", _frozen(self.tracked_fields))
 
 
 @runtime_checkable
@@ -111,10 +141,6 @@ class Operation(Protocol):
 
     @property
     def settings(self) -> OperationSettings: ...
-
-
-def _frozen(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(value or {}))
 
 
 @dataclass(frozen=True)
