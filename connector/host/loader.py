@@ -33,11 +33,12 @@ from connector.host.model import (
     OperationStep,
     Process,
     RouteStep,
+    SetPropertiesStep,
     StartStep,
     Step,
     WriteStep,
 )
-from connector.host.paths import check_folder, resolve_under
+from connector.host.paths import check_file_name, check_folder, resolve_under
 from connector.host.shapes import checked_problems
 from connector.parameters import Parameter
 from connector.yamlfiles import FieldPath, LoadedYaml, format_path, load_yaml_file, packaged_schema
@@ -86,7 +87,8 @@ class _Builder:
                     f"no operation of this process fills cache {cache!r} (caches filled: {filled})",
                 )
         if self.problems:
-            raise ConfigError(self.problems)
+            ours = str(self.source)
+            raise ConfigError(sorted(self.problems, key=lambda p: (p.source != ours, p.line or 0)))
         assert start is not None
         return Process(
             name=self.data["name"],
@@ -251,20 +253,22 @@ class _Builder:
             lookup = raw["lookup"]
             self.lookups.append((path, lookup["cache"]))
             key = self._parameter((*path, "lookup", "key"), "key", lookup["key"])
-            properties = {
-                name: self._parameter((*path, "lookup", "properties", name), name, spec)
-                for name, spec in lookup["properties"].items()
-            }
-            if key is None or None in properties.values():
+            values = self._parameters((*path, "lookup", "properties"), lookup["properties"])
+            if key is None or values is None:
                 return None
-            return LookupStep(
-                raw.get("name", f"Look up {lookup['cache']}"),
-                where,
-                lookup["cache"],
-                key,
-                {k: v for k, v in properties.items() if v is not None},
-            )
+            name = raw.get("name", f"Look up {lookup['cache']}")
+            return LookupStep(name, where, lookup["cache"], key, values)
+        if "set_properties" in raw:
+            values = self._parameters((*path, "set_properties"), raw["set_properties"])
+            if values is None:
+                return None
+            return SetPropertiesStep(raw.get("name", "Set properties"), where, values)
         return EndStep(raw.get("name", "End"), where, EndStatus(raw["end"]), raw.get("message", ""))
+
+    def _parameters(self, path: FieldPath, raw: Mapping[str, Any]) -> dict[str, Parameter] | None:
+        built = {name: self._parameter((*path, name), name, spec) for name, spec in raw.items()}
+        values = {name: p for name, p in built.items() if p is not None}
+        return values if len(values) == len(built) else None
 
     def _parameter(self, path: FieldPath, name: str, raw: Any) -> Parameter | None:
         if raw is None:
@@ -311,6 +315,10 @@ class _Builder:
             what = f"operation {settings.name!r}: archiving directory"
             folder = self._attempt((*path, "operation"), lambda: check_folder(directory, what))
             archive = resolve_under(op_dir, folder) if folder is not None else None
+            self._attempt(
+                (*path, "operation"),
+                lambda: check_file_name(settings.name, "operation name (archive files carry it)"),
+            )
         fields = {
             name: p
             for name, raw_field in settings.tracked_fields.items()

@@ -140,6 +140,19 @@ class LookupStep:
         object.__setattr__(self, "properties", MappingProxyType(dict(self.properties)))
 
 
+@dataclass(frozen=True)
+class SetPropertiesStep:
+    """Set document properties from parameters resolved on each document (Boomi's Set
+    Properties shape)."""
+
+    name: str
+    where: str
+    properties: Mapping[str, Parameter]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "properties", MappingProxyType(dict(self.properties)))
+
+
 class EndStatus(StrEnum):
     COMPLETE = "complete"
     ERROR = "error"
@@ -156,7 +169,7 @@ class EndStep:
     message: str = ""
 
 
-Step = OperationStep | RouteStep | WriteStep | LookupStep | EndStep
+Step = OperationStep | RouteStep | WriteStep | LookupStep | SetPropertiesStep | EndStep
 
 
 @dataclass(frozen=True)

@@ -86,17 +86,20 @@ class ListeningResponse(OperationResponse):
             return results
 
 
-def resolve_fields(
-    fields: Mapping[str, Parameter], document: Document, context: ExecutionContext
+def resolve_values(
+    parameters: Mapping[str, Parameter],
+    document: Document | None,
+    context: ExecutionContext,
+    what: str,
 ) -> dict[str, str]:
-    """Tracked field values for one document; a field that cannot be resolved is left out
-    (tracking is metadata: it never fails a document)."""
+    """The parameters' values for one document. One that cannot be resolved is left out with a
+    warning: tracked fields and properties are metadata and never fail a document."""
     values: dict[str, str] = {}
-    for name, parameter in fields.items():
+    for name, parameter in parameters.items():
         try:
             value = parameter.resolve(document, context)
         except ConnectorError as exc:
-            log.warning("tracked field %s not recorded: %s", name, exc)
+            log.warning("%s %s not set: %s", what, name, exc)
             continue
         if value is not None:
             values[name] = value
@@ -240,7 +243,7 @@ class BatchRun:
             self.step.tracking,
             document.data if document is not None else None,
             basis.properties,
-            resolve_fields(self.step.tracked_fields, basis, self.context),
+            resolve_values(self.step.tracked_fields, basis, self.context, "tracked field"),
             self.started_at,
             answer=result,
         )

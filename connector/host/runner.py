@@ -32,11 +32,17 @@ from connector.host.model import (
     OperationStep,
     Process,
     RouteStep,
+    SetPropertiesStep,
     StartStep,
     Step,
     WriteStep,
 )
-from connector.host.operation_step import BatchRun, flowing_status, with_application_status
+from connector.host.operation_step import (
+    BatchRun,
+    flowing_status,
+    resolve_values,
+    with_application_status,
+)
 from connector.host.paths import check_file_name
 from connector.host.reporting.database import ExecutionStatus, now
 from connector.host.reporting.queries import last_run_date
@@ -190,6 +196,8 @@ class _Execution:
                 stream = self._write(step, stream)
             elif isinstance(step, LookupStep):
                 stream = self._lookup(step, stream)
+            elif isinstance(step, SetPropertiesStep):
+                stream = self._set_properties(step, stream)
             elif isinstance(step, RouteStep):
                 self._route(step, stream)
                 return
@@ -316,20 +324,28 @@ class _Execution:
         seq = self.recorder.begin_step("lookup", step.name, step.where)
         spool = self.spools.new()
         for item in stream:
-            document = item.document
+            values: dict[str, str] = {}
             try:
-                key = step.key.resolve(document, self.context)
+                key = step.key.resolve(item.document, self.context)
+            except ConnectorError as exc:
+                log.warning("step %s: no lookup key for a document: %s", step.name, exc)
+            else:
                 found = self.caches.get(step.cache, key) if key is not None else ()
                 cached = found[0] if found else None
-                values = {
-                    name: value
-                    for name, parameter in step.properties.items()
-                    if (value := parameter.resolve(cached, self.context)) is not None
-                }
-            except ConnectorError as exc:
-                log.warning("step %s: lookup skipped for a document: %s", step.name, exc)
-                values = {}
-            spool.append(replace(item, document=document.with_properties(**values)))
+                what = f"step {step.name!r}: property"
+                values = resolve_values(step.properties, cached, self.context, what)
+            spool.append(replace(item, document=item.document.with_properties(**values)))
+        self.recorder.end_step(seq, spool.count, spool.count)
+        return Stream(spool)
+
+    def _set_properties(self, step: SetPropertiesStep, stream: Stream) -> Stream:
+        seq = self.recorder.begin_step("set_properties", step.name, step.where)
+        spool = self.spools.new()
+        for item in stream:
+            values = resolve_values(
+                step.properties, item.document, self.context, f"step {step.name!r}: property"
+            )
+            spool.append(replace(item, document=item.document.with_properties(**values)))
         self.recorder.end_step(seq, spool.count, spool.count)
         return Stream(spool)
 

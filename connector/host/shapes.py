@@ -16,7 +16,7 @@ import jsonschema
 from connector.errors import Problem
 from connector.yamlfiles import FieldPath, LoadedYaml, format_path, iter_schema_problems
 
-STEP_KINDS: Final = ("operation", "route", "write", "lookup", "end")
+STEP_KINDS: Final = ("operation", "route", "write", "lookup", "set_properties", "end")
 START_KINDS: Final = ("documents", "operation")
 DOCUMENT_SOURCES: Final = ("file", "files", "data")
 
@@ -95,6 +95,8 @@ def _step_params(
             yield from _parameter(loaded, (*path, "lookup", "key"), lookup["key"], parameter)
         for name, raw in _items(lookup.get("properties")):
             yield from _parameter(loaded, (*path, "lookup", "properties", name), raw, parameter)
+    for name, raw in _items(step.get("set_properties")):
+        yield from _parameter(loaded, (*path, "set_properties", name), raw, parameter)
 
 
 def _parameter(

@@ -28,6 +28,7 @@ from connector.contract import (
 )
 from connector.descriptor import PluginDescriptor, parse_descriptor
 from connector.documents import Document, OperationResponse, Status
+from connector.parameters import format_date
 from connector.plugins import hookimpl
 from connector.yamlfiles import load_yaml_file, load_yaml_text
 
@@ -145,7 +146,15 @@ def connector_execute(
 def _thing(operation: str, thing: str, n: int, context: ExecutionContext) -> Document:
     start = "yes" if context.is_start_step else "no"
     data = f'<thing id="{thing}" n="{n}" by="{operation}" start="{start}"/>'.encode()
-    return Document(data, {"thingId": f"{thing}.{n}" if n else thing, "seenBy": operation})
+    last_run = format_date(context.last_run_date) if context.last_run_date else "never"
+    properties = {
+        "thingId": f"{thing}.{n}" if n else thing,
+        "seenBy": operation,
+        "lastRun": last_run,
+        "execution": context.execution_id,
+        "region": str(context.process_properties.get("region")),
+    }
+    return Document(data, properties)
 
 
 def _wait_at_gate(gate: str) -> None:
