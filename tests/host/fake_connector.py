@@ -4,7 +4,8 @@ Operation files (``kind: FakeOperation``) carry the generic settings every host 
 ``behaviour`` block. Each input document says how it is answered through its ``outcome``
 property: ``SUCCESS`` (``fanout`` outputs, 1 -> N through partial results when fanout is not 1),
 ``APPLICATION_ERROR`` (404, with an error document), ``FAILURE``, ``RAISE`` (the hook raises
-there, leaving the rest unanswered) or ``SILENT`` (never answered). A document whose ``block``
+there, leaving the rest unanswered), ``INTERRUPT`` (Ctrl-C there) or ``SILENT`` (never
+answered). ``threads`` answers documents from worker threads. A document whose ``block``
 property is ``yes`` first creates ``<gate>.ready`` (``gate`` is a process property) and waits
 for ``<gate>.go``: tests kill the run at that exact point.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,7 @@ class FakeOperation:
     settings: OperationSettings
     fanout: int = 1
     combine: bool = False
+    threads: int = 0
     calls: list[int] = field(default_factory=list, compare=False)
 
 
@@ -96,7 +99,12 @@ def connector_load_operation(connector_id: str, path: Path) -> FakeOperation | N
         caching=CacheSettings(caching["cache"], caching["key"]) if caching else None,
         parameters=data.get("parameters", {}),
     )
-    return FakeOperation(settings, behaviour.get("fanout", 1), behaviour.get("combine", False))
+    return FakeOperation(
+        settings,
+        behaviour.get("fanout", 1),
+        behaviour.get("combine", False),
+        behaviour.get("threads", 0),
+    )
 
 
 @hookimpl
@@ -110,37 +118,57 @@ def connector_execute(
 ) -> bool | None:
     if connector_id != CONNECTOR_ID:
         return None
-    name = operation.settings.name
     if operation.combine:
         body = b"".join(d.data for d in documents)
         output = Document(b"<combined>" + body + b"</combined>", {"combined": str(len(documents))})
         response.add_combined_result(range(len(documents)), Status.SUCCESS, "200", "", output)
         return True
+    if operation.threads:
+        with ThreadPoolExecutor(operation.threads) as pool:
+            for future in [
+                pool.submit(_answer, operation, connection, i, doc, response, context)
+                for i, doc in enumerate(documents)
+            ]:
+                future.result()
+        return True
     for i, doc in enumerate(documents):
-        if doc.properties.get("block") == "yes":
-            _wait_at_gate(str(context.process_properties["gate"]))
-        outcome = doc.properties.get("outcome", "SUCCESS")
-        thing = doc.properties.get("thingId", str(i))
-        if outcome == "RAISE":
-            raise RuntimeError(
-                f"fake connector broke on document {i} (token {connection.get('token')})"
-            )
-        if outcome == "SILENT":
-            continue
-        if outcome == "FAILURE":
-            response.add_empty_result(i, Status.FAILURE, "", f"{name}: could not reach the thing")
-        elif outcome == "APPLICATION_ERROR":
-            error = Document(f'<error code="404">no thing {thing}</error>'.encode())
-            response.add_result(i, Status.APPLICATION_ERROR, "404", f"no thing {thing}", error)
-        elif operation.fanout == 1:
-            response.add_result(i, Status.SUCCESS, "200", "OK", _thing(name, thing, 0, context))
-        elif operation.fanout == 0:
-            response.add_empty_result(i, Status.SUCCESS, "200", "nothing found")
-        else:
-            for n in range(operation.fanout):
-                response.add_partial_result(i, _thing(name, thing, n, context))
-            response.finish_partial_result(i, Status.SUCCESS, "200", "OK")
+        _answer(operation, connection, i, doc, response, context)
     return True
+
+
+def _answer(
+    operation: FakeOperation,
+    connection: Mapping[str, Any],
+    i: int,
+    doc: Document,
+    response: OperationResponse,
+    context: ExecutionContext,
+) -> None:
+    name = operation.settings.name
+    if doc.properties.get("block") == "yes":
+        _wait_at_gate(str(context.process_properties["gate"]))
+    outcome = doc.properties.get("outcome", "SUCCESS")
+    thing = doc.properties.get("thingId", str(i))
+    if outcome == "RAISE":
+        token = connection.get("token")
+        raise RuntimeError(f"fake connector broke on document {i} (token {token})")
+    if outcome == "INTERRUPT":
+        raise KeyboardInterrupt
+    if outcome == "SILENT":
+        return
+    if outcome == "FAILURE":
+        response.add_empty_result(i, Status.FAILURE, "", f"{name}: could not reach the thing")
+    elif outcome == "APPLICATION_ERROR":
+        error = Document(f'<error code="404">no thing {thing}</error>'.encode())
+        response.add_result(i, Status.APPLICATION_ERROR, "404", f"no thing {thing}", error)
+    elif operation.fanout == 1:
+        response.add_result(i, Status.SUCCESS, "200", "OK", _thing(name, thing, 0, context))
+    elif operation.fanout == 0:
+        response.add_empty_result(i, Status.SUCCESS, "200", "nothing found")
+    else:
+        for n in range(operation.fanout):
+            response.add_partial_result(i, _thing(name, thing, n, context))
+        response.finish_partial_result(i, Status.SUCCESS, "200", "OK")
 
 
 def _thing(operation: str, thing: str, n: int, context: ExecutionContext) -> Document:
