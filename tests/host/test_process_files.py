@@ -298,3 +298,11 @@ def test_the_process_schema_uses_the_operation_schema_parameter_definition() -> 
 @pytest.mark.parametrize("path", sorted((ROOT / "processes").glob("*.yaml")), ids=lambda p: p.name)
 def test_example_processes_match_the_schema(path: Path) -> None:
     validate(load_yaml_file(path), packaged_schema("process"))
+
+
+def test_the_documented_example_is_the_example_process() -> None:
+    text = (ROOT / "docs" / "host.md").read_text("utf-8")
+    marker = "```yaml\n# processes/failed-executions.yaml\n"
+    block = text[text.index(marker) + len(marker) :].split("```", 1)[0]
+    example = (ROOT / "processes" / "failed-executions.yaml").read_text("utf-8")
+    assert example.endswith(block)
