@@ -40,6 +40,12 @@ def database_path(args: argparse.Namespace) -> Path:
     return args.db if args.db is not None else default_database_path()
 
 
+def _add_execution_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "execution", metavar="EXEC_ID", help="execution id, a unique prefix of it, or 'latest'"
+    )
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     executions = subparsers.add_parser(
         "executions",
@@ -74,9 +80,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="show one execution and its tracked documents",
         description="Show one execution and its tracked documents, one table.",
     )
-    execution.add_argument(
-        "execution", metavar="EXEC_ID", help="execution id, a unique prefix of it, or 'latest'"
-    )
+    _add_execution_argument(execution)
     add_database_argument(execution)
     execution.add_argument("--json", action="store_true", help="print JSON instead of a table")
     execution.set_defaults(handler=_execution)
@@ -86,9 +90,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="print one tracked document",
         description="Print the tracked document INDEX of an execution (as stored: its bytes).",
     )
-    document.add_argument(
-        "execution", metavar="EXEC_ID", help="execution id, a unique prefix of it, or 'latest'"
-    )
+    _add_execution_argument(document)
     document.add_argument("index", type=int, metavar="INDEX", help="the document's # (from 1)")
     add_database_argument(document)
     document.add_argument(
