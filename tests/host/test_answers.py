@@ -210,3 +210,30 @@ def test_a_step_no_plugin_executes_fails_its_documents(tmp_path: Path) -> None:
         load_process(tmp_path / "process.yaml", pm), pm, database=tmp_path / "r.db"
     )
     assert result.stopped_by is StopReason.FAILURES
+
+
+def test_a_write_never_leaves_its_folder(tmp_path: Path, run: Runner) -> None:
+    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + """
+start:
+  documents:
+    - {data: "<ok/>", properties: {target: fine.xml}}
+    - {data: "<evil/>", properties: {target: ../evil.xml}}
+steps:
+  - name: Deliver
+    write: {folder: out, file_name: {from: document_property, name: target}}
+""",
+    )
+    report = run()
+    assert report.run.stopped_by is StopReason.HOST_ERROR
+    assert report.execution.message == (
+        "step 'Deliver': document 2: file name '../evil.xml' is not a plain file name (no "
+        "folders, '..', ':', control characters; at most 200 characters)"
+    )
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["fine.xml"]
+    assert not (tmp_path / "evil.xml").exists()
+    assert (report.step("Deliver").inputs, report.step("Deliver").outputs) == (2, 1)
