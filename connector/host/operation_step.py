@@ -149,15 +149,16 @@ class BatchRun:
     scrubber: Scrubber
     spool: Spool
     archiver: Archiver | None
+    inputs: Sequence[Document]
+    started_at: str = field(default_factory=now)
     results: dict[int, Result] = field(default_factory=dict)
     _outputs: int = 0
     _host_error: BaseException | None = None
 
-    def run(self, inputs: Sequence[Document]) -> list[Result]:
-        self.inputs = inputs
-        self.started_at = now()
-        tracking = self.step.tracking
-        if tracking is TrackingDirection.INPUT and self.archiver is not None:
+    def run(self) -> list[Result]:
+        """Answers in input order, once every input has one."""
+        inputs = self.inputs
+        if self.step.tracking is TrackingDirection.INPUT and self.archiver is not None:
             for i, doc in enumerate(inputs):
                 self.archiver.archive(i, doc.data)
         response = ListeningResponse(

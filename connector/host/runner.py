@@ -232,8 +232,9 @@ class _Execution:
                 self.scrubber,
                 spool,
                 archiver,
+                [item.document for item in batch],
             )
-            for result in run.run([item.document for item in batch]):
+            for result in run.run():
                 results[offset + result.index] = result
             offset += len(batch)
             self._stop_if_errors(step, seq, offset, spool.count, run.results.values())
