@@ -137,8 +137,8 @@ def _executions(args: argparse.Namespace) -> int:
                 e.id,
                 e.process,
                 e.status,
-                e.started_at,
-                e.ended_at or "-",
+                moment(e.started_at),
+                moment(e.ended_at),
                 e.documents,
                 e.application_errors,
                 e.failures,
@@ -189,6 +189,23 @@ def print_execution(db: sqlite3.Connection, execution: ExecutionSummary) -> None
             for d in execution_documents(db, execution.id)
         ),
     )
+
+
+def moment(stamp: str | None) -> str:
+    """``2024-05-01T08:30:00.123+00:00`` → ``2024-05-01 08:30:00`` (UTC) for tables."""
+    return stamp[:19].replace("T", " ") if stamp else "-"
+
+
+def summary(execution: ExecutionSummary) -> str:
+    """One line: id, status and counts."""
+    documents = _count(execution.documents, "tracked document")
+    errors = _count(execution.application_errors, "application error")
+    failures = _count(execution.failures, "failure")
+    return f"execution {execution.id}: {execution.status}, {documents} ({errors}, {failures})"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _short(text: str, width: int = 60) -> str:

@@ -6,7 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from connector.cli.executions import add_database_argument, database_path, print_execution
+from connector.cli.executions import (
+    add_database_argument,
+    database_path,
+    print_execution,
+    summary,
+)
 from connector.cli.output import ExitCode, print_table
 from connector.errors import ConfigError
 from connector.host import ExecutionStatus, StopReason, load_process, run_process
@@ -96,11 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.report:
             print_execution(db, execution)
         else:
-            print(
-                f"execution {execution.id}: {execution.status}, {execution.documents} tracked "
-                f"documents, {execution.application_errors} application errors, "
-                f"{execution.failures} failures"
-            )
+            print(summary(execution))
             if execution.message:
                 print(execution.message)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,13 @@ def test_process_run_prints_its_steps_and_exits_by_outcome(
 ) -> None:
     assert _run(files) == ExitCode.OK
     out, err = capsys.readouterr()
-    assert "Fetch" in out and "fetch" in out and "COMPLETE" in out
+    assert "Fetch" in out and "fetch" in out
+    assert re.search(
+        r"^execution exec-\S+: COMPLETE, 4 tracked documents \(0 application errors, 0 "
+        r"failures\)$",
+        out,
+        re.MULTILINE,
+    )
     assert f"--db {files / 'default.db'}" in err, "the default database is the environment's"
     assert _run(files, "--property", "outcome=APPLICATION_ERROR") == ExitCode.APPLICATION_ERRORS
     assert _run(files, "-p", "outcome=FAILURE", "--report") == ExitCode.DOCUMENT_FAILURES
