@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from connector.contract import TrackingDirection
 from connector.host.reporting import (
     ExecutionStatus,
     connect,
     execution_documents,
     list_executions,
 )
+from connector.host.reporting.recorder import ExecutionRecorder
+from connector.host.scrub import Scrubber
 from tests.conftest import ROOT
 from tests.host.conftest import write
 
@@ -146,3 +149,30 @@ def test_a_killed_run_is_marked_incomplete_and_keeps_its_answered_documents(
         assert [d.fields["thing"] for d in complete] == ["a", "b", "c", "d"]
     finally:
         db.close()
+
+
+def test_a_running_execution_is_left_alone_and_a_dead_one_is_marked(tmp_path: Path) -> None:
+    database = tmp_path / "reporting.db"
+    running = ExecutionRecorder(database, Scrubber(()))
+    dead = ExecutionRecorder(database, Scrubber(()))
+    try:
+        alive_id = running.begin("p", tmp_path / "p.yaml", {})
+        dead_id = dead.begin("p", tmp_path / "p.yaml", {})
+        step = dead.begin_step("operation", "Fetch", "steps[0]")
+        dead.track(step, 0, 0, TrackingDirection.OUTPUT, b"<half/>", {}, {}, "2024-01-01")
+        dead.commit()
+        assert dead._run_lock is not None
+        dead._run_lock.release()  # what the kernel does when the process dies
+
+        db = connect(database, create=False)
+        try:
+            statuses = {e.id: e.status for e in list_executions(db)}
+            assert statuses == {alive_id: "INPROCESS", dead_id: "INCOMPLETE"}
+            (half,) = execution_documents(db, dead_id)
+            assert half.status == "INCOMPLETE", "an output whose input was never answered"
+        finally:
+            db.close()
+        running.finish(ExecutionStatus.COMPLETE)
+    finally:
+        running.close()
+        dead.close()

@@ -190,9 +190,11 @@ class RunLock:
 
 
 def _run_is_alive(database: Path, execution_id: str) -> bool:
+    """False only when the run's lock can be taken: its process is gone. A lock that cannot be
+    checked (a read-only folder) counts as alive, so nothing is marked on a guess."""
     try:
         probe = RunLock(database, execution_id)
-    except BlockingIOError:
+    except OSError:
         return True
     probe.release()
     return False
