@@ -22,7 +22,7 @@ from connector.atomsphere.responses import (
     record_type,
     reroot,
 )
-from connector.errors import XMLInputError
+from connector.errors import FatalRemoteError
 from connector.xml import API_NS, API_PREFIX, XSI_NS, XSI_TYPE, api, local_name, to_bytes
 
 _NSMAP: Final[dict[str, str]] = {API_PREFIX: API_NS, "xsi": XSI_NS}
@@ -62,7 +62,7 @@ def parse_bulk_result(
     ``id_field``.
     """
     if local_name(root.tag) != "BulkResult":
-        raise XMLInputError(f"expected a BulkResult, got <{local_name(root.tag)}>")
+        raise FatalRemoteError(f"expected a BulkResult, got <{local_name(root.tag)}>")
     items = []
     for response in children(root, "response"):
         result = first_child(response, "Result")

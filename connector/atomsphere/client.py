@@ -173,26 +173,24 @@ class AtomSphereClient:
 
     # -- writes ---------------------------------------------------------------------------------
 
-    def create(self, obj: ObjectInfo, body: bytes, *, timeout: float | None = None) -> bytes:
+    def create(self, obj: ObjectInfo, body: bytes, *, timeout: float | None = None) -> Reply:
         """``POST /{Object}``: never re-sent once it may have reached the server."""
         endpoint = self._endpoint(obj, WireAction.CREATE)
-        reply = self.http.send("POST", endpoint.path, body=body, idempotent=False, timeout=timeout)
-        return reply.body
+        return self.http.send("POST", endpoint.path, body=body, idempotent=False, timeout=timeout)
 
     def update(
         self, obj: ObjectInfo, object_id: str, body: bytes, *, timeout: float | None = None
-    ) -> bytes:
+    ) -> Reply:
         """``POST /{Object}/{id}`` (the API has no PUT): a full replace, so safe to repeat."""
         endpoint = self._endpoint(obj, WireAction.UPDATE)
         path = self._path(endpoint, object_id)
-        reply = self.http.send("POST", path, body=body, idempotent=True, timeout=timeout)
-        return reply.body
+        return self.http.send("POST", path, body=body, idempotent=True, timeout=timeout)
 
-    def delete(self, obj: ObjectInfo, object_id: str, *, timeout: float | None = None) -> bytes:
-        """``DELETE /{Object}/{id}``: the body, if any, is returned but means nothing."""
+    def delete(self, obj: ObjectInfo, object_id: str, *, timeout: float | None = None) -> Reply:
+        """``DELETE /{Object}/{id}``: the body, if any, means nothing."""
         endpoint = self._endpoint(obj, WireAction.DELETE)
         path = self._path(endpoint, object_id)
-        return self.http.send("DELETE", path, idempotent=True, timeout=timeout).body
+        return self.http.send("DELETE", path, idempotent=True, timeout=timeout)
 
     def execute(
         self,
@@ -202,7 +200,7 @@ class AtomSphereClient:
         polling: Polling,
         *,
         timeout: float | None = None,
-    ) -> bytes:
+    ) -> Reply:
         """The object's EXECUTE (``/{Object}/execute/{id}``) or action POST.
 
         An ExecutionRequest is followed to its end: the answer is the final ExecutionRecord.
@@ -212,12 +210,13 @@ class AtomSphereClient:
         payload = body if endpoint.request_type else None
         reply = self.http.send("POST", path, body=payload, idempotent=False, timeout=timeout)
         if obj.name != "ExecutionRequest":
-            return reply.body
+            return reply
         root = parse_envelope(reply.body, reply.media_type, source="ExecutionRequest response")
         request_id = root.get("requestId")
         if not request_id:
             raise FatalRemoteError("the ExecutionRequest response carries no requestId")
-        return self.wait_for_execution(request_id, polling, timeout=timeout)
+        record = self.wait_for_execution(request_id, polling, timeout=timeout)
+        return Reply(200, reply.media_type, record)
 
     def execute_endpoint(self, obj: ObjectInfo) -> Endpoint:
         """The endpoint an Execute uses: the object's EXECUTE, else its action POST."""

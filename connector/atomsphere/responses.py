@@ -19,7 +19,7 @@ from typing import Any, Final
 from lxml import etree
 
 from connector.atomsphere.lenient import qualify_xsi_types
-from connector.errors import XMLInputError
+from connector.errors import FatalRemoteError, XMLInputError
 from connector.xml import (
     API_NS,
     API_PREFIX,
@@ -52,10 +52,13 @@ def is_json(content_type: str | None, body: bytes) -> bool:
 
 
 def parse_envelope(body: bytes, content_type: str | None, *, source: str) -> etree._Element:
-    """Parse an XML response body, refusing JSON and empty bodies with a precise message."""
+    """Parse an XML response body; an answer that is not XML is the remote side's failure."""
     if is_json(content_type, body):
-        raise XMLInputError(f"{source}: expected an XML response, got JSON")
-    root = parse_xml(body, source=source)
+        raise FatalRemoteError(f"{source}: expected an XML response, got JSON")
+    try:
+        root = parse_xml(body, source=source)
+    except XMLInputError as exc:
+        raise FatalRemoteError(f"unreadable answer: {exc}") from None
     strip_formatting_whitespace(root)
     return root
 
@@ -113,7 +116,7 @@ def parse_query_page(
     """A ``QueryResult`` page. The token is the only end signal: ``numberOfResults`` is ambiguous
     on the real API, so it is reported but never used to stop."""
     if local_name(root.tag) != "QueryResult" and first_child(root, "result") is None:
-        raise XMLInputError(f"expected a QueryResult page, got <{local_name(root.tag)}>")
+        raise FatalRemoteError(f"expected a QueryResult page, got <{local_name(root.tag)}>")
     token_element = first_child(root, "queryToken")
     token = (token_element.text or "").strip() if token_element is not None else ""
     records = tuple(
@@ -131,7 +134,7 @@ def parse_async_token(root: etree._Element) -> str:
     session = root.get("sessionId")
     if session:
         return session.strip()
-    raise XMLInputError(f"no async token in <{local_name(root.tag)}>")
+    raise FatalRemoteError(f"no async token in <{local_name(root.tag)}>")
 
 
 def parse_async_result(

@@ -7,7 +7,7 @@ import pytest
 
 from connector.atomsphere.catalog import load_catalog
 from connector.atomsphere.client import Polling
-from connector.errors import ConfigError, FatalRemoteError, RetriableError, XMLInputError
+from connector.errors import ConfigError, FatalRemoteError, RetriableError
 from connector.xml import API_NS, parse_xml
 from tests.client.fakeapi import NS, FakeApi, FakeClock, async_token, env_doc, json_body, xml
 
@@ -29,7 +29,7 @@ def test_get_passes_the_body_through_byte_for_byte_and_quotes_the_id() -> None:
 
 def test_get_refuses_a_json_answer() -> None:
     api = FakeApi().on("GET", "/Environment/e1", json_body('{"@type": "Environment"}', 200))
-    with pytest.raises(XMLInputError, match="got JSON"):
+    with pytest.raises(FatalRemoteError, match="got JSON"):
         api.client().get(ENVIRONMENT, "e1")
 
 
@@ -39,8 +39,8 @@ def test_create_update_delete_use_the_documented_verbs() -> None:
     api.on("POST", "/Environment/e1", xml(ENV))
     api.on("DELETE", "/Environment/e1", httpx.Response(200, text="true"))
     client = api.client()
-    assert client.create(ENVIRONMENT, ENV.encode()) == ENV.encode()
-    assert client.update(ENVIRONMENT, "e1", ENV.encode()) == ENV.encode()
+    assert client.create(ENVIRONMENT, ENV.encode()).body == ENV.encode()
+    assert client.update(ENVIRONMENT, "e1", ENV.encode()).body == ENV.encode()
     client.delete(ENVIRONMENT, "e1")
     assert [(r.method, r.url.path.rsplit("/", 2)[-2:]) for r in api.requests] == [
         ("POST", ["acct-T3ST01", "Environment"]),
@@ -137,7 +137,7 @@ def test_execution_request_is_followed_to_a_final_execution_record() -> None:
     body = api.client(clock=clock).execute(
         CATALOG.object("ExecutionRequest"), None, request.encode(), Polling(interval=1, timeout=60)
     )
-    assert parse_xml(body).findtext(f"{{{API_NS}}}status") == "COMPLETE"
+    assert parse_xml(body.body).findtext(f"{{{API_NS}}}status") == "COMPLETE"
     assert clock.sleeps == [1, 1]
     assert api.calls("POST")[0].content == request.encode()
 
@@ -146,7 +146,7 @@ def test_execute_uses_the_objects_execute_path_with_its_id() -> None:
     body = f'<bns:MergeRequest {NS} id="TVI6NTQ5" mergeRequestAction="MERGE"/>'
     api = FakeApi().on("POST", "/MergeRequest/execute/TVI6NTQ5", xml(body))
     out = api.client().execute(CATALOG.object("MergeRequest"), "TVI6NTQ5", body.encode(), Polling())
-    assert out == body.encode()
+    assert out.body == body.encode()
 
 
 def test_an_action_without_a_body_sends_none() -> None:

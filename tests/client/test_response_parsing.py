@@ -16,7 +16,7 @@ from connector.atomsphere.responses import (
     parse_query_page,
     single_record,
 )
-from connector.errors import XMLInputError
+from connector.errors import FatalRemoteError
 from connector.xml import API_NS, XSI_TYPE, parse_xml
 from tests.client.fakeapi import NS, env_result, query_result
 
@@ -75,7 +75,7 @@ def test_nested_xsi_types_are_qualified_so_they_resolve() -> None:
 
 
 def test_json_where_xml_was_expected_is_refused_with_a_clear_message() -> None:
-    with pytest.raises(XMLInputError, match="expected an XML response, got JSON"):
+    with pytest.raises(FatalRemoteError, match="expected an XML response, got JSON"):
         parse_envelope(b'{"@type": "QueryResult"}', "application/json", source="page")
 
 
