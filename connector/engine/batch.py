@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from connector.atomsphere.client import AtomSphereClient, Polling
@@ -64,7 +64,14 @@ class Batch:
             for job in jobs:
                 job()
             return
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="atomsphere") as pool:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="atomsphere")
+        try:
             futures = [pool.submit(job) for job in jobs]
+            wait(futures)
+        except BaseException:
+            # Interrupted: send nothing more; what is in flight finishes and is answered.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         for future in futures:
             future.result()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,14 +9,11 @@ import httpx
 import pluggy
 import pytest
 
-from connector.atomsphere.pool import DEFAULT_POOL
-from connector.atomsphere.ratelimit import RateLimiter
-from connector.atomsphere.retry import RetryPolicy
 from connector.contract import ExecutionContext
 from connector.documents import Document, OperationResponse, Status
 from connector.engine import OperationConfig
 from connector.errors import ConfigError, ContractError
-from tests.client.fakeapi import ACCOUNT, BASE_URL, NS, PASSWORD, FakeApi, FakeClock, error, xml
+from tests.client.fakeapi import ACCOUNT, BASE_URL, NS, PASSWORD, FakeApi, error, xml
 from tests.conftest import ROOT
 
 CONNECTION = {
@@ -27,22 +23,6 @@ CONNECTION = {
     "password": PASSWORD,
 }
 ACCOUNT_XML = f'<bns:Account {NS} accountId="{ACCOUNT}" name="Test Account" status="active"/>'
-
-
-@pytest.fixture
-def api() -> Iterator[FakeApi]:
-    fake = FakeApi()
-    clock = FakeClock()
-    DEFAULT_POOL.mount(
-        BASE_URL,
-        fake.transport(),
-        retry=RetryPolicy(jitter=lambda: 0.0),
-        clock=clock,
-        sleep=clock.sleep,
-        limiter=RateLimiter(0),
-    )
-    yield fake
-    DEFAULT_POOL.unmount(BASE_URL)
 
 
 def test_load_operation_hook(plugin_manager: pluggy.PluginManager) -> None:
