@@ -123,7 +123,7 @@ class _Checker:
         validator, response = self._profiles(action, obj, options)
         settings = self._settings(action, obj, parameters)
         if self.problems:
-            raise ConfigError(self.problems)
+            raise ConfigError(sorted(self.problems, key=lambda p: p.line or 0))
         assert obj is not None
         return OperationConfig(
             settings=settings,
