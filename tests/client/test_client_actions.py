@@ -158,3 +158,12 @@ def test_an_action_without_a_body_sends_none() -> None:
 def test_a_path_parameter_is_required() -> None:
     with pytest.raises(ConfigError, match="needs a value"):
         FakeApi().client().execute(CATALOG.object("cancelExecution"), None, b"", Polling())
+
+
+def test_a_per_request_timeout_overrides_the_connections() -> None:
+    api = FakeApi().on("GET", "/Environment/e1", xml(ENV))
+    client = api.client(timeout_seconds=42)
+    client.get(ENVIRONMENT, "e1")
+    client.get(ENVIRONMENT, "e1", timeout=3)
+    first, second = (r.extensions["timeout"]["read"] for r in api.requests)
+    assert (first, second) == (42, 3)

@@ -12,6 +12,17 @@ from connector.documents import Document, OperationResponse, Result
 from connector.engine import OperationConfig, load_operation, run_operation
 from tests.client.fakeapi import FakeApi
 
+#: A Get of Process whose id is the document property ``processId``.
+GET_PROCESS = """
+action: GET
+object: Process
+id: {param: process}
+parameters:
+  process: {from: document_property, name: processId}
+"""
+#: The same, one GET per document (no bulk).
+GET_PROCESS_ONE_BY_ONE = GET_PROCESS + "options: {bulk_get: false}\n"
+
 
 def write_operation(folder: Path, text: str, name: str = "op.yaml") -> Path:
     path = folder / name

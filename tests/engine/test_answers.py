@@ -16,23 +16,14 @@ from connector.engine import OperationConfig, load_operation
 from connector.xml import parse_xml
 from tests.client.fakeapi import NS, PASSWORD, FakeApi, env_doc, error, json_body, xml
 from tests.conftest import ROOT
-from tests.engine.helpers import doc, operation, run, summary
-
-GET_PROCESS = """
-action: GET
-object: Process
-id: {param: process}
-parameters:
-  process: {from: document_property, name: processId}
-options: {bulk_get: false}
-"""
+from tests.engine.helpers import GET_PROCESS_ONE_BY_ONE, doc, operation, run, summary
 
 
 def test_flag_clear_an_application_error_has_no_output(tmp_path: Path) -> None:
     api = FakeApi().on(
         "GET", "/Process/nope", json_body('{"@type": "Error", "message": "No such process"}', 400)
     )
-    (result,) = run(operation(tmp_path, GET_PROCESS), api, [doc(processId="nope")])
+    (result,) = run(operation(tmp_path, GET_PROCESS_ONE_BY_ONE), api, [doc(processId="nope")])
     assert (result.status, result.status_code, result.message) == (
         Status.APPLICATION_ERROR,
         "400",
@@ -86,7 +77,7 @@ def test_flag_set_a_failing_query_emits_the_error_document_last(tmp_path: Path) 
 
 def test_failures_are_not_application_errors_and_have_no_output_either_way(tmp_path: Path) -> None:
     for flag in ("true", "false"):
-        op = operation(tmp_path, GET_PROCESS + f"return_application_errors: {flag}\n")
+        op = operation(tmp_path, GET_PROCESS_ONE_BY_ONE + f"return_application_errors: {flag}\n")
         api = FakeApi().on("GET", "/Process/a", error(500, "Internal server error"))
         api.on(
             "GET",
@@ -105,7 +96,7 @@ def test_a_503_burst_is_retried_and_the_document_succeeds(tmp_path: Path) -> Non
     api = FakeApi().on(
         "GET", "/Process/a", busy, busy, busy, busy, busy, xml(f'<bns:Process {NS} id="a"/>')
     )
-    (result,) = run(operation(tmp_path, GET_PROCESS), api, [doc(processId="a")])
+    (result,) = run(operation(tmp_path, GET_PROCESS_ONE_BY_ONE), api, [doc(processId="a")])
     assert result.status is Status.SUCCESS and len(api.calls()) == 6
 
 

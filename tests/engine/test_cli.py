@@ -12,16 +12,7 @@ from connector.cli.output import ExitCode
 from connector.yamlfiles import packaged_schema
 from tests.client.fakeapi import ACCOUNT, NS, PASSWORD, FakeApi, error, query_result, xml
 from tests.conftest import ROOT
-from tests.engine.helpers import write_operation
-
-GET_PROCESS = """
-action: GET
-object: Process
-id: {param: process}
-parameters:
-  process: {from: document_property, name: processId}
-options: {bulk_get: false}
-"""
+from tests.engine.helpers import GET_PROCESS_ONE_BY_ONE, write_operation
 
 
 def _inputs(folder: Path, ids: list[str]) -> Path:
@@ -37,7 +28,7 @@ def test_run_writes_each_output_with_its_properties_and_exits_by_outcome(
 ) -> None:
     api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
     api_env.on("GET", "/Process/nope", error(400, "No such process"))
-    op = write_operation(tmp_path, GET_PROCESS)
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
     inputs = _inputs(tmp_path / "in", ["p1", "nope"])
     out = tmp_path / "out"
     code = main(["run", str(op), "--input", str(inputs), "--output", str(out), "--json"])
@@ -62,7 +53,7 @@ def test_run_writes_each_output_with_its_properties_and_exits_by_outcome(
 
 def test_run_exits_4_when_a_document_failed(api_env: FakeApi, tmp_path: Path) -> None:
     api_env.on("GET", "/Process/p1", error(500, "boom"))
-    op = write_operation(tmp_path, GET_PROCESS)
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
     code = main(["run", str(op), "--input", str(_inputs(tmp_path / "in", ["p1"])), "--json"])
     assert code == ExitCode.DOCUMENT_FAILURES
 
@@ -113,7 +104,7 @@ def test_run_refuses_an_unknown_param_and_a_missing_connection(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    op = write_operation(tmp_path, GET_PROCESS)
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
     assert main(["run", str(op), "--param", "nope=1"]) == ExitCode.USAGE
     assert "has no parameter 'nope' (its parameters: process)" in capsys.readouterr().err
     assert main(["run", str(op), "--param", "broken"]) == ExitCode.USAGE

@@ -13,15 +13,7 @@ from lxml import etree
 from connector.documents import APPLICATION_STATUS_CODE, Status
 from connector.xml import API_NS, parse_xml
 from tests.client.fakeapi import NS, FakeApi, async_token, error, xml
-from tests.engine.helpers import doc, operation, run, summary
-
-GET_PROCESS = """
-action: GET
-object: Process
-id: {param: process}
-parameters:
-  process: {from: document_property, name: processId}
-"""
+from tests.engine.helpers import GET_PROCESS, doc, operation, run, summary
 
 
 def process(pid: str) -> str:
