@@ -50,6 +50,10 @@ def from_json(shapes: Shapes, type_name: str, data: Any, path: str = "") -> Reco
         raw = data[field.name]
         if field.repeated and not _is_long_pair(raw):
             items = raw if isinstance(raw, list) else [raw]
+        elif isinstance(raw, list) and not shapes.is_simple(field):
+            items = [item for item in raw if item is not None]  # [obj] or [null, null]
+            if len(items) > 1:
+                raise BodyProblem(f"{where}.{field.name}: one object expected, got {len(items)}")
         else:
             items = [raw]
         values = []

@@ -36,6 +36,8 @@ def _read(call: Call) -> tuple[str, list[Record]]:
     shapes, record_type = call.sandbox.shapes, call.record_type
     if call.request.body_is_json:
         data: Any = body_json(call.request, "BulkRequest")
+        if isinstance(data, dict) and list(data) == ["BulkRequest"]:
+            data = data["BulkRequest"]  # {"BulkRequest": {...}}, as Boomi's example wraps it
         if not isinstance(data, dict):
             raise BodyProblem("BulkRequest: expected a JSON object")
         kind = str(data.get("type", "")).upper()
