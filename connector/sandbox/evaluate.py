@@ -130,9 +130,13 @@ class _Compiler:
         field = self._record_field(field_name or name)
         if declared is None and (query is None or query.properties_declared or field is None):
             raise QueryProblem(f"Unknown property {name!r} for {self.info.name} queries")
+        if field is None and declared is not None:
+            # Declared by the spec but not a field of the record type: a context the service
+            # filters on (ListenerStatus by containerId); records may carry it unwritten.
+            hidden = declared.name
+            return (lambda record: record.get(hidden)), declared.type, None
         if field is None:
-            # Declared by the spec but absent from records: every value is missing.
-            return (lambda _record: None), declared.type if declared else "xs:string", None
+            return (lambda _record: None), "xs:string", None
         enum = self.shapes.enum(field)
         kind = self.shapes.simple_type(field)
         key = field.name

@@ -44,7 +44,10 @@ def test_a_query_of_exactly_one_page_has_no_token(clock: FakeClock) -> None:
 
 
 def test_no_match_is_an_empty_result(client: httpx.Client) -> None:
-    body = b'{"QueryFilter":{"expression":{"operator":"EQUALS","property":"name","argument":["none"]}}}'
+    body = (
+        b'{"QueryFilter":{"expression":'
+        b'{"operator":"EQUALS","property":"name","argument":["none"]}}}'
+    )
     response = client.post(
         "/Environment/query", content=body, headers={"Content-Type": "application/json"}
     )

@@ -118,9 +118,11 @@ def _listeners(call: Call) -> Response:
     wanted = body.get("listenerId")
     if not verb.endswith("_all") and not wanted:
         raise ApiError(400, f"changeListenerStatus {verb} needs a listenerId")
+    container = body.get("containerId")
     touched = 0
     for _, key, record in list(listeners.scan()):
-        if verb.endswith("_all") or key == wanted:
+        in_container = not container or record.get("containerId") == container
+        if (verb.endswith("_all") and in_container) or key == wanted:
             record["status"] = _LISTENER_ACTIONS[base]
             listeners.put(key, record)
             touched += 1

@@ -226,6 +226,8 @@ def _schedule_status(data: SeedData, i: int, key: str, rng: Random, record: Reco
 
 
 def _listener(data: SeedData, i: int, key: str, rng: Random, record: Record) -> None:
+    # containerId is not a ListenerStatus field, but queries filter on it: kept unwritten.
+    record["containerId"] = data.schedule_atom(i)
     record.update(
         listenerId=key,
         status=rng.choice(("listening", "listening", "paused")),
