@@ -23,7 +23,7 @@ class TokenBucket:
             now = self._clock()
             tokens, stamp = self._buckets.get(account, (self.burst, now))
             tokens = min(self.burst, tokens + (now - stamp) * self.rate)
-            if tokens < 1:
+            if tokens < 1 - 1e-6:  # float error of a clock in epoch seconds
                 self._buckets[account] = (tokens, now)
                 return False
             self._buckets[account] = (tokens - 1, now)

@@ -31,6 +31,8 @@ class Cursor:
     position: int
     total: int | None
     expires_at: float = 0.0
+    #: When the filter pins the id (``EQUALS`` on the id field): the only keys to look at.
+    keys: tuple[str, ...] | None = None
 
     def at(self, position: int) -> Cursor:
         return replace(self, position=position)
