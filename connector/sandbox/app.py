@@ -143,10 +143,11 @@ class Sandbox:
             return admin.handle(self, request)
         render = Renderer(self.shapes, request.wants_json)
         account, sub_path, soap = _split(request.path)
+        label = self._label(request, sub_path)
         fault = self.faults.pick(request.method, sub_path or request.path, request.path)
         early = self._early_fault(fault, render)
         if early is not None:
-            self.stats.count(request.method, request.path, early.status, fault=True)
+            self.stats.count(label, early.status, fault=True)
             return early
         with self.lock:
             response, route = self._answer(request, render, account, sub_path, soap, fault)
@@ -155,8 +156,17 @@ class Sandbox:
         if self.config.validate_responses:
             check_response(response, f"{request.method} {request.path}")
         response = _late_fault(fault, response)
-        self.stats.count(request.method, route or request.path, response.status, fault=bool(fault))
+        self.stats.count(label, response.status, fault=bool(fault))
         return response
+
+    def _label(self, request: Request, sub_path: str | None) -> str:
+        """How the stats name a call: its route template, else its path."""
+        try:
+            match = self.router.match(request.method, sub_path) if sub_path else None
+        except MethodNotAllowed:
+            match = None
+        path = match.route.endpoint.path if match else request.path
+        return f"{request.method} {path}"
 
     def _early_fault(self, fault: FaultRule | None, render: Renderer) -> Response | None:
         if fault is None:

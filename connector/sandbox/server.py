@@ -1,7 +1,7 @@
 """The sandbox over HTTP: a threaded stdlib server on loopback, started and stopped cleanly.
 
 Faults break the connection for real: a reset closes the socket with SO_LINGER 0 (the client
-sees ECONNRESET), a truncated body announces its full length and closes half-way.
+sees ECONNRESET), a truncated body announces its full length and closes cleanly half-way.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ class _Handler(BaseHTTPRequestHandler):
         if response.abort is Abort.TRUNCATE:
             self.wfile.write(response.body[: response.truncate_at])
             self.wfile.flush()
-            self._reset()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_WR)  # a clean close, short of the length
             return
         self.wfile.write(response.body)
 

@@ -17,9 +17,9 @@ class Stats:
         self.statuses: Counter[int] = Counter()
         self.faults = 0
 
-    def count(self, method: str, route: str, status: int, *, fault: bool = False) -> None:
+    def count(self, label: str, status: int, *, fault: bool = False) -> None:
         with self._lock:
-            self.requests[f"{method} {route}"] += 1
+            self.requests[label] += 1
             self.statuses[status] += 1
             if fault:
                 self.faults += 1

@@ -136,7 +136,7 @@ class Faker:
 
     def _single(self, owner: str, field: FieldInfo, rng: Random, depth: int) -> Any:
         if not self.shapes.is_simple(field):
-            return self.record(field.type, rng, depth + 1)
+            return self.record(field.type, rng, depth + 1) or None
         enum = self.shapes.enum(field)
         if enum:
             return rng.choice(enum)
