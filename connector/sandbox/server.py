@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as they are written
     server_version = "AtomSphereSandbox"
     sys_version = ""
 

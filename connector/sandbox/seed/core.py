@@ -218,10 +218,9 @@ def _schedules(data: SeedData, i: int, key: str, rng: Random, record: Record) ->
 
 
 def _schedule_status(data: SeedData, i: int, key: str, rng: Random, record: Record) -> None:
+    record.update(processId=data.space("Process").key(i), atomId=data.schedule_atom(i))
     record.update(
-        processId=data.space("Process").key(i),
-        atomId=data.schedule_atom(i),
-        enabled="false" if i == len(fixtures.PROCESSES) - 1 else "true",
+        enabled="false" if record["processId"] == fixtures.INVENTORY_EXPORT.id else "true",
     )
 
 
