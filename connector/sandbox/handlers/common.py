@@ -10,7 +10,7 @@ from connector.atomsphere.catalog import Endpoint, ObjectInfo
 from connector.sandbox.bodies import Renderer, Typed
 from connector.sandbox.faults import FaultRule
 from connector.sandbox.reading import read_body
-from connector.sandbox.seed import numbered_id
+from connector.sandbox.seed import NUMBERED, numbered_id
 from connector.sandbox.seed.fixtures import ROOT_FOLDER_ID
 from connector.sandbox.shapes import Record
 from connector.sandbox.store import Collection
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 #: Id fields that name another object (the record is *about* an atom or the account), so a
 #: create must supply them instead of being given a new id.
 REFERENCE_IDS: Final = frozenset({"atomId", "containerId", "runtimeId", "accountId"})
-_NUMBERED: Final = {"Folder": ("F", 1000), "Branch": ("B", 100), "MergeRequest": ("MR", 500)}
 #: Fields the server sets on create/update, by name, when the type has them.
 _CREATED_DATES: Final = ("createdDate", "dateCreated")
 _MODIFIED_DATES: Final = ("modifiedDate",)
@@ -94,7 +93,7 @@ def new_key(call: Call, record: Record) -> str:
             raise ApiError(400, f"{info.name}.{id_field} is required")
         return given
     name = sandbox.seed.collection_name(info.name)
-    numbered = _NUMBERED.get(name)
+    numbered = NUMBERED.get(name)
     if numbered is not None:
         prefix, start = numbered
         number = sandbox.store.next_number(name, start + sandbox.seed.space(name).count)

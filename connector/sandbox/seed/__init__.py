@@ -58,7 +58,8 @@ _SIZES: Final = {
     "EnvironmentAtomAttachment": 5,
 }
 _DEFAULT_SIZE: Final = 6
-_NUMBERED: Final = {"Folder": ("F", 1000), "Branch": ("B", 100), "MergeRequest": ("MR", 500)}
+#: Objects whose ids are Boomi's base64 ``PREFIX:n`` form, with the first seeded number.
+NUMBERED: Final = {"Folder": ("F", 1000), "Branch": ("B", 100), "MergeRequest": ("MR", 500)}
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ class SeedData:
                 lambda i: processes.key(i) if i < processes.count else self.hashed_uuid(name, i),
             )
         size = max(_SIZES.get(name, _DEFAULT_SIZE), len(fixed))
-        numbered = _NUMBERED.get(name)
+        numbered = NUMBERED.get(name)
         if numbered is not None:
             prefix, start = numbered
             return KeySpace(size, lambda i: numbered_id(prefix, start + i))
