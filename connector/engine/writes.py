@@ -15,7 +15,7 @@ from connector.atomsphere.http import Reply
 from connector.atomsphere.responses import field_value
 from connector.contract import Action
 from connector.engine.batch import Batch
-from connector.errors import XMLInputError
+from connector.errors import FatalRemoteError, XMLInputError
 from connector.xml import parse_xml
 
 
@@ -53,13 +53,20 @@ def _send_one(batch: Batch, index: int) -> None:
 
 
 def _output(reply: Reply, object_name: str) -> tuple[bytes | None, str]:
-    """The response as an output document when it is XML; an execution's final status."""
+    """The response as an output document (none for an empty body); an execution's status.
+
+    A body that is not XML is a failure even with a 2xx: the request was processed, but what
+    the API made of it (the new object's id, say) cannot be told.
+    """
     if not reply.body.strip():
         return None, ""
     try:
         root = parse_xml(reply.body, source=f"{object_name} response")
-    except XMLInputError:
-        return None, ""
+    except XMLInputError as exc:
+        raise FatalRemoteError(
+            f"HTTP {reply.status}, but the answer is unreadable ({exc}); the request was "
+            "processed, so check its effect before sending it again"
+        ) from None
     if object_name == "ExecutionRequest":
         return reply.body, field_value(root, "status") or ""
     return reply.body, ""

@@ -197,3 +197,13 @@ def test_an_execute_without_a_response_body_has_no_output(tmp_path: Path) -> Non
     op = operation(tmp_path, "action: EXECUTE\nobject: cancelExecution\nid: execution-1\n")
     (result,) = run(op, api, [doc()])
     assert (result.status, result.status_code, result.output_count) == (Status.SUCCESS, "202", 0)
+
+
+def test_a_created_object_whose_answer_is_unreadable_is_a_failure(tmp_path: Path) -> None:
+    api = FakeApi().on("POST", "/Environment", xml(f'<bns:Environment {NS} id="e1" name="x'))
+    (result,) = run(
+        operation(tmp_path, "action: CREATE\nobject: Environment\n"), api, [doc(new_env("x"))]
+    )
+    assert result.status is Status.FAILURE and result.status_code == ""
+    assert "unreadable" in result.message and "check its effect" in result.message
+    assert len(api.calls()) == 1
