@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pluggy
 import pytest
 
 from connector.atomsphere.responses import field_value
@@ -284,3 +285,50 @@ def test_every_input_is_answered_once_under_random_faults(tmp_path: Path, seed: 
     ]
     assert len(stored) == len(set(stored)), "an environment was created twice"
     assert succeeded <= set(stored)
+
+
+@pytest.mark.parametrize("direction", ["input", "output"])
+def test_a_host_reaches_it_all_through_the_hooks(
+    tmp_path: Path, plugin_manager: pluggy.PluginManager, direction: str
+) -> None:
+    from connector.atomsphere.pool import DEFAULT_POOL
+    from connector.contract import TrackingDirection
+    from connector.documents import OperationResponse
+    from connector.sandbox import DEFAULT_PASSWORD, DEFAULT_USERNAME, Sandbox, SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(rate_limit=0))
+    DEFAULT_POOL.mount("http://hooks.sandbox.invalid", sandbox.transport())
+    connection = {
+        "base_url": "http://hooks.sandbox.invalid",
+        "account_id": DEFAULT_ACCOUNT_ID,
+        "username": DEFAULT_USERNAME,
+        "password": DEFAULT_PASSWORD,
+    }
+    try:
+        check = plugin_manager.hook.connector_test_connection(
+            connector_id="atomsphere", connection=connection
+        )
+        assert check.ok and "Sandbox Account" in check.message
+        path = tmp_path / "op.yaml"
+        path.write_text(
+            "kind: AtomSphereOperation\nversion: 1\nname: envs\naction: QUERY\n"
+            f"object: Environment\ntracking: {{direction: {direction}, locked: true}}\n"
+        )
+        op = plugin_manager.hook.connector_load_operation(connector_id="atomsphere", path=path)
+        assert op.settings.tracking.direction is TrackingDirection(direction)
+        assert op.settings.tracking.locked
+        documents = [doc()]
+        response = OperationResponse(documents)
+        assert plugin_manager.hook.connector_execute(
+            connector_id="atomsphere",
+            operation=op,
+            connection=connection,
+            documents=documents,
+            response=response,
+            context=ExecutionContext(),
+        )
+        (result,) = response.results
+        names = {_field(o, "name") for o in result.outputs}
+        assert {"Production", "Test", "Development"} <= names
+    finally:
+        DEFAULT_POOL.unmount("http://hooks.sandbox.invalid")
