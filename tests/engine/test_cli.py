@@ -152,3 +152,19 @@ def test_test_connection_command(
     assert main(["test-connection"]) == ExitCode.FAILURE
     err = capsys.readouterr().err
     assert "credentials refused" in err and PASSWORD not in err
+
+
+def test_run_shows_progress_on_a_terminal(
+    api_env: FakeApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    assert main(["run", str(op), "--input", str(_inputs(tmp_path / "in", ["p1"])), "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "\r" in err and "documents answered" in err
