@@ -20,7 +20,15 @@ id: {param: process}
 parameters:
   process: {from: document_property, name: processId}
 """
-#: The same, one GET per document (no bulk).
+#: A Get of Component whose id is the document property ``c``.
+GET_COMPONENT = """
+action: GET
+object: Component
+id: {param: c}
+parameters:
+  c: {from: document_property, name: c}
+"""
+#: The Get of Process, one GET per document (no bulk).
 GET_PROCESS_ONE_BY_ONE = GET_PROCESS + "options: {bulk_get: false}\n"
 
 

@@ -13,7 +13,7 @@ from lxml import etree
 from connector.documents import APPLICATION_STATUS_CODE, Status
 from connector.xml import API_NS, parse_xml
 from tests.client.fakeapi import NS, FakeApi, async_token, error, xml
-from tests.engine.helpers import GET_PROCESS, doc, operation, run, summary
+from tests.engine.helpers import GET_COMPONENT, GET_PROCESS, doc, operation, run, summary
 
 
 def process(pid: str) -> str:
@@ -95,13 +95,7 @@ def test_component_bulk_get_takes_five_ids_at_a_time(tmp_path: Path) -> None:
     api = FakeApi().on("POST", "/Component/bulk", handle)
     op = operation(
         tmp_path,
-        """
-        action: GET
-        object: Component
-        id: {param: c}
-        parameters:
-          c: {from: document_property, name: c}
-        """,
+        GET_COMPONENT,
     )
     results = run(op, api, [doc(c=f"c{i}") for i in range(12)])
     assert sorted(seen) == [2, 5, 5]

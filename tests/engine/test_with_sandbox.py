@@ -16,7 +16,7 @@ from connector.documents import Document, Status
 from connector.engine import load_operation
 from connector.sandbox import DEFAULT_ACCOUNT_ID, fixtures
 from connector.xml import API_NS, parse_xml
-from tests.engine.helpers import doc, summary
+from tests.engine.helpers import GET_COMPONENT, doc, summary
 from tests.engine.sandboxed import OPERATIONS, Sandboxed, load
 
 NS = f'xmlns:bns="{API_NS}"'
@@ -160,13 +160,7 @@ def test_component_bulk_get_takes_five_at_a_time(tmp_path: Path) -> None:
     ids = [_field(o, "componentId") for o in listing.outputs][:12]
     get = load(
         tmp_path,
-        """
-        action: GET
-        object: Component
-        id: {param: c}
-        parameters:
-          c: {from: document_property, name: c}
-        """,
+        GET_COMPONENT,
     )
     results = box.run(get, [doc(c=i or "") for i in ids])
     assert summary(results) == [("SUCCESS", "200")] * 12
