@@ -16,12 +16,11 @@ from connector.atomsphere.catalog.model import (
     Catalog,
     Operator,
     SpecSource,
-    TypeInfo,
     catalog_to_json,
 )
 from connector.atomsphere.catalog.objects import build_objects
 from connector.atomsphere.catalog.openapi import OpenAPIDocument
-from connector.atomsphere.catalog.typemodel import build_type_model
+from connector.atomsphere.catalog.typemodel import TypeModel, build_type_model
 from connector.atomsphere.catalog.xsd import XsdWriter, unqualified_schema
 from connector.xml import API_NS
 
@@ -36,9 +35,12 @@ class Artefact:
     content: bytes
 
 
-def build_catalog(doc: OpenAPIDocument, *, include_descriptions: bool = False) -> Catalog:
-    """The in-memory catalog for ``doc``."""
-    model = build_type_model(doc, include_descriptions=include_descriptions)
+def build_catalog(
+    doc: OpenAPIDocument, *, include_descriptions: bool = False, model: TypeModel | None = None
+) -> Catalog:
+    """The in-memory catalog for ``doc`` (``model``: a type model already built from it)."""
+    if model is None:
+        model = build_type_model(doc, include_descriptions=include_descriptions)
     objects = build_objects(doc, model, include_descriptions)
     info = doc.data.get("info", {})
     return Catalog(
@@ -60,7 +62,7 @@ def iter_artefacts(
 ) -> Iterator[Artefact]:
     """Every generated file, as (name, bytes)."""
     model = build_type_model(doc, include_descriptions=include_descriptions)
-    catalog = build_catalog(doc, include_descriptions=include_descriptions)
+    catalog = build_catalog(doc, include_descriptions=include_descriptions, model=model)
     text = json.dumps(catalog_to_json(catalog), indent=1, sort_keys=True, ensure_ascii=False)
     yield Artefact(CATALOG_FILE, (text + "\n").encode("utf-8"))
     header = (
@@ -85,8 +87,3 @@ def write_artefacts(
         tmp.replace(target)
         written.append(target)
     return written
-
-
-def record_types(catalog: Catalog) -> dict[str, TypeInfo]:
-    """The record type of every object that has one."""
-    return {o.name: catalog.types[o.record_type] for o in catalog if o.record_type}
