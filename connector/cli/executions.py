@@ -7,16 +7,19 @@ import argparse
 import sqlite3
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
+from connector.cli._report import (
+    add_database_argument,
+    database_path,
+    moment,
+    print_execution,
+)
 from connector.cli.output import ExitCode, print_json, print_table
 from connector.errors import ConfigError
 from connector.host.reporting import (
     ExecutionStatus,
-    ExecutionSummary,
     connect,
-    default_database_path,
     execution_documents,
     find_execution,
     list_executions,
@@ -24,20 +27,6 @@ from connector.host.reporting import (
 )
 
 HELP_ORDER = 41
-
-_DB_HELP = (
-    "process reporting database (default: $ATOMSPHERE_REPORTING_DB, else "
-    "$XDG_STATE_HOME/atomsphere-connector/reporting.db, i.e. "
-    "~/.local/state/atomsphere-connector/reporting.db)"
-)
-
-
-def add_database_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None, metavar="FILE", help=_DB_HELP)
-
-
-def database_path(args: argparse.Namespace) -> Path:
-    return args.db if args.db is not None else default_database_path()
 
 
 def _add_execution_argument(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +71,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _add_execution_argument(execution)
     add_database_argument(execution)
+    execution.add_argument(
+        "--per-step",
+        type=int,
+        default=None,
+        metavar="N",
+        help="show at most N documents of each step (the rest are counted)",
+    )
     execution.add_argument("--json", action="store_true", help="print JSON instead of a table")
     execution.set_defaults(handler=_execution)
 
@@ -157,60 +153,10 @@ def _execution(args: argparse.Namespace) -> int:
             documents = [asdict(d) for d in execution_documents(db, execution.id)]
             print_json({**asdict(execution), "tracked_documents": documents})
         else:
-            print_execution(db, execution)
+            print_execution(db, execution, args.per_step)
     finally:
         db.close()
     return ExitCode.OK
-
-
-def print_execution(db: sqlite3.Connection, execution: ExecutionSummary) -> None:
-    """The execution's header and its tracked documents, one table."""
-    print(f"execution  {execution.id}")
-    print(f"process    {execution.process}  ({execution.process_file})")
-    print(
-        f"status     {execution.status}" + (f": {execution.message}" if execution.message else "")
-    )
-    print(f"started    {execution.started_at}")
-    print(f"ended      {execution.ended_at or '-'}")
-    print()
-    print_table(
-        ("#", "STEP", "TRACKED", "STATUS", "CODE", "MESSAGE", "BYTES", "FIELDS"),
-        (
-            (
-                d.index,
-                d.step_name,
-                d.direction,
-                d.status or "-",
-                d.status_code or "-",
-                _short(d.message) or "-",
-                d.size if d.has_data else "-",
-                " ".join(f"{k}={v}" for k, v in d.fields.items()) or "-",
-            )
-            for d in execution_documents(db, execution.id)
-        ),
-    )
-
-
-def moment(stamp: str | None) -> str:
-    """``2024-05-01T08:30:00.123+00:00`` → ``2024-05-01 08:30:00`` (UTC) for tables."""
-    return stamp[:19].replace("T", " ") if stamp else "-"
-
-
-def summary(execution: ExecutionSummary) -> str:
-    """One line: id, status and counts."""
-    documents = _count(execution.documents, "tracked document")
-    errors = _count(execution.application_errors, "application error")
-    failures = _count(execution.failures, "failure")
-    return f"execution {execution.id}: {execution.status}, {documents} ({errors}, {failures})"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
-def _short(text: str, width: int = 60) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _document(args: argparse.Namespace) -> int:

@@ -6,24 +6,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from connector.cli.executions import (
+from connector.cli._report import (
     add_database_argument,
     database_path,
+    exit_code,
     print_execution,
+    print_steps,
     summary,
 )
-from connector.cli.output import ExitCode, print_table
+from connector.cli.output import ExitCode
 from connector.errors import ConfigError
-from connector.host import ExecutionStatus, StopReason, load_process, run_process
-from connector.host.reporting import connect, execution_steps, find_execution
+from connector.host import load_process, run_process
+from connector.host.reporting import connect, find_execution
 from connector.plugins import get_plugin_manager
 
 HELP_ORDER = 40
-
-_EXIT_CODES = {
-    StopReason.APPLICATION_ERRORS: ExitCode.APPLICATION_ERRORS,
-    StopReason.FAILURES: ExitCode.DOCUMENT_FAILURES,
-}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,13 +87,7 @@ def _run(args: argparse.Namespace) -> int:
     db = connect(database, create=False)
     try:
         execution = find_execution(db, result.execution_id)
-        print_table(
-            ("STEP", "KIND", "OPERATION", "TRACKING", "IN", "OUT"),
-            (
-                (s.name, s.kind, s.operation or "-", s.tracking or "-", s.inputs, s.outputs)
-                for s in execution_steps(db, execution.id)
-            ),
-        )
+        print_steps(db, execution.id)
         print()
         if args.report:
             print_execution(db, execution)
@@ -107,13 +98,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         db.close()
     print(f"details: atomsphere execution {result.execution_id} --db {database}", file=sys.stderr)
-    if result.status is ExecutionStatus.COMPLETE:
-        return ExitCode.OK
-    return (
-        _EXIT_CODES.get(result.stopped_by, ExitCode.FAILURE)
-        if result.stopped_by
-        else ExitCode.FAILURE
-    )
+    return exit_code(result)
 
 
 def _check(args: argparse.Namespace) -> int:

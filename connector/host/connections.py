@@ -40,8 +40,10 @@ def load_connection(
     fields: Mapping[str, Any] | None,
     descriptors: Mapping[str, PluginDescriptor],
     where: Problem,
+    env: Mapping[str, str] | None = None,
 ) -> ConnectionRef:
-    """Build one named connection; ``where`` locates it in the process file for errors."""
+    """Build one named connection; ``where`` locates it in the process file for errors, and
+    ``env`` answers a connection file's ``${VAR}`` references (default: the environment)."""
     descriptor = descriptors.get(connector)
     if descriptor is None:
         installed = ", ".join(sorted(descriptors)) or "none"
@@ -56,7 +58,7 @@ def load_connection(
         )
     if connector == ATOMSPHERE:
         if file is not None:
-            atomsphere = load_connection_file(file)
+            atomsphere = load_connection_file(file, env)
         else:
             atomsphere = connection_from_mapping(fields or {}, source=where.source)
         return ConnectionRef(name, connector, atomsphere_fields(atomsphere), atomsphere.secrets)

@@ -22,6 +22,7 @@ from connector.documents import Status
 from connector.errors import ConfigError, ConnectorError, Problem
 from connector.host.connections import installed_connectors, load_connection
 from connector.host.model import (
+    BranchStep,
     CacheBinding,
     ConnectionRef,
     DocumentsStart,
@@ -46,13 +47,18 @@ from connector.yamlfiles import FieldPath, LoadedYaml, format_path, load_yaml_fi
 T = TypeVar("T")
 
 
-def load_process(path: Path, pm: pluggy.PluginManager) -> Process:
-    """Load and check a process file; raise ConfigError listing every problem."""
+def load_process(
+    path: Path, pm: pluggy.PluginManager, *, env: Mapping[str, str] | None = None
+) -> Process:
+    """Load and check a process file; raise ConfigError listing every problem.
+
+    ``env`` is where connection files' ``${VAR}`` references are looked up (default: the
+    process environment)."""
     loaded = load_yaml_file(path)
     problems = checked_problems(loaded, packaged_schema("process"))
     if problems:
         raise ConfigError(problems)
-    return _Builder(loaded, path, pm).build()
+    return _Builder(loaded, path, pm, env).build()
 
 
 def _text(value: Any) -> str:
@@ -64,12 +70,19 @@ def _text(value: Any) -> str:
 class _Builder:
     """Turns schema-valid data into model values, collecting every problem on the way."""
 
-    def __init__(self, loaded: LoadedYaml, path: Path, pm: pluggy.PluginManager) -> None:
+    def __init__(
+        self,
+        loaded: LoadedYaml,
+        path: Path,
+        pm: pluggy.PluginManager,
+        env: Mapping[str, str] | None,
+    ) -> None:
         self.loaded = loaded
         self.data: dict[str, Any] = loaded.data
         self.base = path.resolve().parent
         self.source = path
         self.pm = pm
+        self.env = env
         self.problems: list[Problem] = []
         self.connections: dict[str, ConnectionRef] = {}
         self.filled_caches: set[str] = set()
@@ -150,6 +163,7 @@ class _Builder:
                     file=file,
                     fields=raw.get("fields"),
                     descriptors=descriptors,
+                    env=self.env,
                     where=where,
                 ),
             )
@@ -211,8 +225,9 @@ class _Builder:
         steps: list[Step] = []
         for i, raw in enumerate(raw_steps):
             here = (*path, i)
-            if i < len(raw_steps) - 1 and ("route" in raw or "end" in raw):
-                what = "a route" if "route" in raw else "an end"
+            ending = next((k for k in ("route", "branch", "end") if k in raw), None)
+            if i < len(raw_steps) - 1 and ending:
+                what = "an end" if ending == "end" else f"a {ending}"
                 self._problem(
                     (*path, i + 1),
                     f"this step never runs: {what} ends its list of "
@@ -233,6 +248,11 @@ class _Builder:
                 for status, steps in raw["route"].items()
             }
             return RouteStep(raw.get("name", "Route"), where, branches)
+        if "branch" in raw:
+            arms = tuple(
+                self._steps((*path, "branch", i), steps) for i, steps in enumerate(raw["branch"])
+            )
+            return BranchStep(raw.get("name", "Branch"), where, arms)
         if "write" in raw:
             write = raw["write"]
             folder = self._attempt(

@@ -117,6 +117,15 @@ class RouteStep:
 
 
 @dataclass(frozen=True)
+class BranchStep:
+    """Send every document down each branch in turn (Boomi's Branch shape)."""
+
+    name: str
+    where: str
+    branches: tuple[tuple[Step, ...], ...]
+
+
+@dataclass(frozen=True)
 class WriteStep:
     """Write every document to a folder, then pass it on unchanged."""
 
@@ -169,7 +178,7 @@ class EndStep:
     message: str = ""
 
 
-Step = OperationStep | RouteStep | WriteStep | LookupStep | SetPropertiesStep | EndStep
+Step = OperationStep | RouteStep | BranchStep | WriteStep | LookupStep | SetPropertiesStep | EndStep
 
 
 @dataclass(frozen=True)

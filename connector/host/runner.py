@@ -1,10 +1,10 @@
 """Running a process: documents through steps, answers into process reporting.
 
-One execution runs its steps in order; a route runs its branches one after the other, each to
-its end (as Boomi does). A step receives every document the previous step let through, unless it
-sets ``batch_size``. After a connector step, an APPLICATION_ERROR answer with "Return
-Application Error Responses" cleared, or a FAILURE, stops the execution once the batch is done:
-the documents are recorded as errored and the execution ends with status ERROR.
+One execution runs its steps in order; a route or a branch runs its branches one after the
+other, each to its end (as Boomi does). A step receives every document the previous step let
+through, unless it sets ``batch_size``. After a connector step, an APPLICATION_ERROR answer with
+"Return Application Error Responses" cleared, or a FAILURE, stops the execution once the batch
+is done: the documents are recorded as errored and the execution ends with status ERROR.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from connector.errors import ConfigError, ConnectorError
 from connector.host.archive import Archiver
 from connector.host.cache import DocumentCaches
 from connector.host.model import (
+    BranchStep,
     DocumentsStart,
     EndStatus,
     EndStep,
@@ -201,6 +202,9 @@ class _Execution:
             elif isinstance(step, RouteStep):
                 self._route(step, stream)
                 return
+            elif isinstance(step, BranchStep):
+                self._branch(step, stream)
+                return
             else:
                 self._end(step, stream)
                 return
@@ -361,6 +365,13 @@ class _Execution:
         self.recorder.end_step(seq, inputs, sum(s.count for s in spools.values()))
         for status, steps in step.branches.items():
             self._steps(steps, Stream(spools[status]))
+
+    def _branch(self, step: BranchStep, stream: Stream) -> None:
+        seq = self.recorder.begin_step("branch", step.name, step.where)
+        count = sum(1 for _ in stream)
+        self.recorder.end_step(seq, count, count * len(step.branches))
+        for steps in step.branches:
+            self._steps(steps, stream)
 
     def _end(self, step: EndStep, stream: Stream) -> None:
         seq = self.recorder.begin_step("end", step.name, step.where)

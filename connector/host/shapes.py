@@ -16,7 +16,15 @@ import jsonschema
 from connector.errors import Problem
 from connector.yamlfiles import FieldPath, LoadedYaml, format_path, iter_schema_problems
 
-STEP_KINDS: Final = ("operation", "route", "write", "lookup", "set_properties", "end")
+STEP_KINDS: Final = (
+    "operation",
+    "route",
+    "branch",
+    "write",
+    "lookup",
+    "set_properties",
+    "end",
+)
 START_KINDS: Final = ("documents", "operation")
 DOCUMENT_SOURCES: Final = ("file", "files", "data")
 
@@ -82,6 +90,8 @@ def _steps(
         yield from _step_params(loaded, here, step, parameter)
         for status, branch in _items(step.get("route")):
             yield from _steps(loaded, (*here, "route", status), branch, parameter)
+        for j, branch in enumerate(_list(step.get("branch"))):
+            yield from _steps(loaded, (*here, "branch", j), branch, parameter)
 
 
 def _step_params(

@@ -237,3 +237,31 @@ steps:
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["fine.xml"]
     assert not (tmp_path / "evil.xml").exists()
     assert (report.step("Deliver").inputs, report.step("Deliver").outputs) == (2, 1)
+
+
+def test_a_branch_sends_every_document_down_each_branch_in_turn(
+    tmp_path: Path, run: Runner
+) -> None:
+    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + """
+start:
+  documents:
+    - {data: "<a/>", properties: {thingId: a}}
+    - {data: "<b/>", properties: {thingId: b}}
+steps:
+  - name: Fork
+    branch:
+      - - {name: First, operation: fetch.yaml, tracking: input}
+      - - {name: Keep, write: {folder: out, file_name: {from: document_property, name: thingId}}}
+        - {name: Second, operation: fetch.yaml, tracking: input}
+""",
+    )
+    report = run()
+    assert [s.name for s in report.steps] == ["Start", "Fork", "First", "Keep", "Second"]
+    assert (report.step("Fork").inputs, report.step("Fork").outputs) == (2, 4)
+    assert [d.size for d in report.documents_of("Second")] == [4, 4], "the original documents"
+    assert sorted(p.read_bytes() for p in (tmp_path / "out").iterdir()) == [b"<a/>", b"<b/>"]

@@ -87,13 +87,13 @@ steps:
         ),
         (
             "start: no_data\nsteps:\n  - name: a\n    operaton: fetch.yaml\n",
-            "process.yaml:8: steps[0]: a step needs one of operation, route, write, lookup, "
-            "set_properties or end (unknown: operaton)",
+            "process.yaml:8: steps[0]: a step needs one of operation, route, branch, write, "
+            "lookup, set_properties or end (unknown: operaton)",
         ),
         (
             "start: no_data\nsteps:\n  - operation: fetch.yaml\n    write: {folder: x}\n",
             "process.yaml:8: steps[0]: a step does one thing: give one of operation, route, "
-            "write, lookup, set_properties or end, not operation and write",
+            "branch, write, lookup, set_properties or end, not operation and write",
         ),
         (
             "start: no_data\nsteps:\n  - write: {folder: x, file_name: {from: xpath}}\n",
