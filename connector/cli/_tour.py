@@ -18,6 +18,7 @@ from typing import Final
 from xml.sax.saxutils import quoteattr
 
 from connector.atomsphere.connection import Connection
+from connector.host.connections import atomsphere_fields
 from connector.xml import API_NS
 
 #: A process id no account has: the tour's application error.
@@ -46,18 +47,9 @@ def write_tour(
     folder: Path, name: str, operations: Path, connection: Connection, environment: str
 ) -> tuple[Path, dict[str, str]]:
     """Write the tour process into ``folder``; returns its path and the ``env`` to load it with."""
-    secret_field = "api_token" if connection.auth_type == "token" else "password"
-    fields = {
-        "base_url": connection.base_url,
-        "account_id": connection.account_id,
-        "auth_type": connection.auth_type,
-        "username": connection.username,
-        secret_field: f"${{{SECRET_VAR}}}",
-        "timeout_seconds": connection.timeout_seconds,
-        "rate_limit": connection.rate_limit,
-        "verify_tls": connection.verify_tls,
-    }
+    fields = atomsphere_fields(connection)
     env = {SECRET_VAR: connection.secret.reveal()}
+    fields["api_token" if connection.auth_type == "token" else "password"] = f"${{{SECRET_VAR}}}"
     if connection.otp:
         fields["otp"] = f"${{{OTP_VAR}}}"
         env[OTP_VAR] = connection.otp.reveal()
