@@ -25,7 +25,7 @@ from connector.cli._report import (
 )
 from connector.cli._tour import CREATE, DELETE, created_environment, write_cleanup, write_tour
 from connector.cli.output import ExitCode, fail
-from connector.engine.tour import operations_dir
+from connector.examples import operations_dir
 from connector.host import load_process, run_process
 from connector.host.reporting import (
     connect,
