@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from connector.atomsphere.catalog import load_catalog
-from connector.contract import Action, ObjectType
+from connector.atomsphere.connection import connection_from_mapping
+from connector.contract import Action, ObjectDefinitions, ObjectType
 from connector.descriptor import PluginDescriptor, bundled_descriptor
 from connector.hookspecs import Connection
 from connector.plugins import hookimpl
+from connector.wizard import browse, build_profiles, object_definitions, open_schema, resolve
 
 CONNECTOR_ID = "atomsphere"
 
@@ -28,7 +30,23 @@ def connector_browse_object_types(
 ) -> list[ObjectType] | None:
     if connector_id != CONNECTOR_ID:
         return None
+    if connection is not None:
+        served = open_schema(connection_from_mapping(connection, source="connection"))
+        return browse(served, Action(action)).object_types
     return [
         ObjectType(o.name, o.label, o.description, o.deprecated)
         for o in load_catalog().objects_for(Action(action))
     ]
+
+
+@hookimpl
+def connector_object_definitions(
+    connector_id: str, connection: Connection | None, object_type: str, action: Action
+) -> ObjectDefinitions | None:
+    if connector_id != CONNECTOR_ID:
+        return None
+    served = open_schema(
+        connection_from_mapping(connection, source="connection") if connection is not None else None
+    )
+    profiles = build_profiles(served, resolve(served, object_type, Action(action)))
+    return object_definitions(profiles, served.namespace)

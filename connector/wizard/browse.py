@@ -1,0 +1,252 @@
+"""Browsing: which object types a served schema offers for an action, and what importing one needs.
+
+Two sources meet here. The catalog's action table says which connector actions an object has and
+which document each side of the action carries (its endpoints' request and response roots). The
+served schema says which of those documents this connection can describe today. An object is
+offered for an action when the catalog lists the action and the served schema defines every
+document it needs.
+
+An object type the served schema defines but the catalog does not know (Boomi added it after the
+catalog was generated) is offered for Query when the schema marks filterable fields on it, the
+way Boomi's own schema annotates queryable types; no other action can be inferred from a schema,
+so such types are reported as unknown until the catalog is regenerated.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+
+from connector.atomsphere.catalog import (
+    Catalog,
+    FilterProperty,
+    ObjectInfo,
+    QueryInfo,
+    WireAction,
+    load_catalog,
+)
+from connector.atomsphere.catalog.objects import label_of
+from connector.contract import Action, ObjectType
+from connector.errors import ConfigError, UnknownNameError
+from connector.wizard.served import ServedSchema, bundled_type_names
+
+_ENDPOINTS: dict[Action, tuple[WireAction, ...]] = {
+    Action.CREATE: (WireAction.CREATE,),
+    Action.UPDATE: (WireAction.UPDATE,),
+    Action.EXECUTE: (WireAction.EXECUTE, WireAction.ACTION),
+}
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing ``action`` on ``object`` produces: the root of each side's document.
+
+    ``request``/``response`` are root element names in the served schema, None when that side
+    carries no document (a Get or Delete takes an id, a Query takes filter values, a Delete
+    returns nothing). ``records`` is true when the response is one document per object record.
+    """
+
+    object: str
+    label: str
+    description: str
+    action: Action
+    request: str | None
+    response: str | None
+    records: bool
+    query: QueryInfo | None
+    id_field: str | None
+    in_catalog: bool
+    deprecated: bool
+
+    @property
+    def object_type(self) -> ObjectType:
+        return ObjectType(self.object, self.label, self.description, self.deprecated)
+
+
+@dataclass(frozen=True)
+class Browse:
+    """The object types offered for one action, and what the served schema could not offer."""
+
+    action: Action
+    plans: tuple[ImportPlan, ...]
+    #: Catalog objects with this action whose documents the served schema does not define.
+    missing: tuple[str, ...]
+    #: Object types only the served schema knows, with no action that can be inferred.
+    unknown: tuple[str, ...]
+
+    @property
+    def object_types(self) -> list[ObjectType]:
+        return [p.object_type for p in self.plans]
+
+
+def catalog_plan(info: ObjectInfo, action: Action) -> ImportPlan:
+    """The documents ``action`` on a catalog object carries, per the catalog's endpoints."""
+    request = response = None
+    if action in (Action.GET, Action.QUERY):
+        response = info.record_type
+    elif action in _ENDPOINTS:
+        endpoint = next(
+            (ep for kind in _ENDPOINTS[action] for ep in info.endpoints_for(kind)), None
+        )
+        if endpoint is not None:
+            request, response = endpoint.request_type, endpoint.response_type
+    return ImportPlan(
+        object=info.name,
+        label=info.label,
+        description=info.description,
+        action=action,
+        request=request,
+        response=response,
+        records=action in (Action.GET, Action.QUERY),
+        query=info.query if action is Action.QUERY else None,
+        id_field=info.id_field,
+        in_catalog=True,
+        deprecated=info.deprecated,
+    )
+
+
+def browse(served: ServedSchema, action: Action, catalog: Catalog | None = None) -> Browse:
+    """Every object type ``served`` offers for ``action``, sorted by name (case-insensitive)."""
+    catalog = catalog or load_catalog()
+    plans: list[ImportPlan] = []
+    missing: list[str] = []
+    for info in catalog.objects_for(action):
+        plan = _served_plan(served, catalog_plan(info, action))
+        if _missing_roots(served, plan):
+            missing.append(info.name)
+        else:
+            plans.append(plan)
+    inferred, unknown = _schema_only_objects(served, catalog)
+    if action is Action.QUERY:
+        plans.extend(inferred)
+    plans.sort(key=lambda p: p.object.lower())
+    return Browse(action, tuple(plans), tuple(missing), tuple(unknown))
+
+
+def resolve(
+    served: ServedSchema, object_name: str, action: Action, catalog: Catalog | None = None
+) -> ImportPlan:
+    """The plan for one object and action, or a ConfigError that says what is wrong."""
+    catalog = catalog or load_catalog()
+    try:
+        info = catalog.object(object_name)
+    except UnknownNameError as exc:
+        inferred, unknown = _schema_only_objects(served, catalog)
+        for plan in inferred:
+            if plan.object.lower() == object_name.lower():
+                if action is Action.QUERY:
+                    return plan
+                raise _unsupported(plan.object, action, (Action.QUERY,), inferred=True) from None
+        match = next((n for n in unknown if n.lower() == object_name.lower()), None)
+        if match is not None:
+            raise ConfigError(
+                f"object {match!r} is defined by {served.origin} but not in the catalog, and no "
+                "action can be inferred for it; regenerate the catalog (atomsphere catalog "
+                "generate) to import it"
+            ) from None
+        names = [o.name for o in catalog.objects] + [p.object for p in inferred]
+        suggestions = exc.suggestions or tuple(_close(names, object_name))
+        raise UnknownNameError("object", object_name, suggestions) from None
+    if action not in info.actions:
+        raise _unsupported(info.name, action, info.actions, inferred=False)
+    plan = _served_plan(served, catalog_plan(info, action))
+    absent = _missing_roots(served, plan)
+    if absent:
+        raise ConfigError(
+            f"{served.origin} defines no {' or '.join(absent)}, needed for {action.value} "
+            f"{info.name}: the account's API schema predates this object or action"
+        )
+    return plan
+
+
+def _served_plan(served: ServedSchema, plan: ImportPlan) -> ImportPlan:
+    """``plan`` with the served schema's deprecation notes taken into account."""
+    if plan.deprecated:
+        return plan
+    roots = [r for r in (plan.response, plan.request) if r]
+    if any(served.deprecated(r) for r in (plan.object, *roots)):
+        return replace(plan, deprecated=True)
+    return plan
+
+
+def _missing_roots(served: ServedSchema, plan: ImportPlan) -> list[str]:
+    return [r for r in (plan.request, plan.response) if r and not served.has_root(r)]
+
+
+def _schema_only_objects(
+    served: ServedSchema, catalog: Catalog
+) -> tuple[list[ImportPlan], list[str]]:
+    """Object types the served schema defines and the catalog does not: (queryable, others)."""
+    known = {o.name.lower() for o in catalog.objects}
+    for info in catalog.objects:
+        for endpoint in info.endpoints:
+            known.update(n.lower() for n in (endpoint.request_type, endpoint.response_type) if n)
+        if info.record_type:
+            known.add(info.record_type.lower())
+    operators = tuple(op.name for op in catalog.operators)
+    inferred: list[ImportPlan] = []
+    unknown: list[str] = []
+    for name in served.iter_object_types():
+        if name.lower() in known:
+            continue
+        fields = served.filter_fields(name)
+        if not fields:
+            # Parts of other documents have no element of their own; the catalog's own types
+            # are not new objects either.
+            new = name not in catalog.types and name not in bundled_type_names()
+            if new and ("element", name) in served.definitions:
+                unknown.append(name)
+            continue
+        inferred.append(
+            ImportPlan(
+                object=name,
+                label=label_of(name),
+                description=(
+                    f"{label_of(name)}: Query (only in the served schema; inferred from its "
+                    "filter annotation)."
+                ),
+                action=Action.QUERY,
+                request=None,
+                response=name,
+                records=True,
+                query=QueryInfo(
+                    operators=operators,
+                    properties=tuple(_filter_property(served, name, f) for f in fields),
+                    properties_declared=True,
+                ),
+                id_field=None,
+                in_catalog=False,
+                deprecated=served.deprecated(name),
+            )
+        )
+    return inferred, unknown
+
+
+def _filter_property(served: ServedSchema, type_name: str, field: str) -> FilterProperty:
+    xsd_type = served.complex_type(type_name)
+    found = None
+    if xsd_type is not None:
+        found = xsd_type.attributes.get(field)
+        if found is None and xsd_type.has_complex_content():
+            found = next(
+                (e for e in xsd_type.content.iter_elements() if e.local_name == field), None
+            )
+    if found is None or found.type is None:
+        return FilterProperty(field, field, None, "xs:string")
+    type_name = found.type.local_name or "xs:string"
+    if found.type.target_namespace != served.namespace:
+        type_name = f"xs:{type_name}"
+    return FilterProperty(field, field, field, type_name)
+
+
+def _unsupported(
+    name: str, action: Action, actions: tuple[Action, ...], *, inferred: bool
+) -> ConfigError:
+    offered = ", ".join(a.value for a in actions) or "no connector action"
+    how = " (inferred from the served schema)" if inferred else ""
+    return ConfigError(f"{name} does not support {action.value}; it supports {offered}{how}")
+
+
+def _close(names: list[str], wanted: str) -> list[str]:
+    lowered = {n.lower(): n for n in names}
+    return [lowered[m] for m in difflib.get_close_matches(wanted.lower(), list(lowered), n=3)]
