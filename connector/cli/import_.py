@@ -90,12 +90,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(
-    args: argparse.Namespace,
-    transport: httpx.BaseTransport | None = None,
-    prompter: Prompter | None = None,
-) -> int:
-    """The command; ``transport`` and ``prompter`` are injected by tests."""
+def run(args: argparse.Namespace) -> int:
+    """The command. Tests inject ``args.transport`` (an httpx transport) and ``args.prompter``."""
+    transport: httpx.BaseTransport | None = getattr(args, "transport", None)
+    prompter: Prompter | None = getattr(args, "prompter", None)
     interactive = prompter is not None or (sys.stdin.isatty() and sys.stdout.isatty())
     prompter = prompter or Prompter()
     workspace = Workspace(args.profiles_dir, args.operations_dir)

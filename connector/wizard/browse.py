@@ -25,6 +25,7 @@ from connector.atomsphere.catalog import (
     WireAction,
     load_catalog,
 )
+from connector.atomsphere.catalog.model import normalise_property
 from connector.atomsphere.catalog.objects import label_of
 from connector.contract import Action, ObjectType
 from connector.errors import ConfigError, UnknownNameError
@@ -160,13 +161,22 @@ def resolve(
 
 
 def _served_plan(served: ServedSchema, plan: ImportPlan) -> ImportPlan:
-    """``plan`` with the served schema's deprecation notes taken into account."""
-    if plan.deprecated:
-        return plan
+    """``plan`` as the served schema sees it: its deprecation notes, and filter properties
+    matched to the record fields it serves (a field it no longer has filters on nothing)."""
     roots = [r for r in (plan.response, plan.request) if r]
-    if any(served.deprecated(r) for r in (plan.object, *roots)):
-        return replace(plan, deprecated=True)
-    return plan
+    deprecated = plan.deprecated or any(served.deprecated(r) for r in (plan.object, *roots))
+    query = plan.query
+    if query is not None and plan.response and served.has_root(plan.response):
+        properties = tuple(_served_property(served, plan.response, p) for p in query.properties)
+        query = replace(query, properties=properties)
+    return replace(plan, deprecated=deprecated, query=query)
+
+
+def _served_property(served: ServedSchema, record: str, prop: FilterProperty) -> FilterProperty:
+    found = _record_field(served, record, prop.field or prop.name)
+    if found is None:
+        return replace(prop, field=None)
+    return replace(prop, field=found[0], type=found[1])
 
 
 def _missing_roots(served: ServedSchema, plan: ImportPlan) -> list[str]:
@@ -223,20 +233,31 @@ def _schema_only_objects(
 
 
 def _filter_property(served: ServedSchema, type_name: str, field: str) -> FilterProperty:
-    xsd_type = served.complex_type(type_name)
-    found = None
-    if xsd_type is not None:
-        found = xsd_type.attributes.get(field)
-        if found is None and xsd_type.has_complex_content():
-            found = next(
-                (e for e in xsd_type.content.iter_elements() if e.local_name == field), None
-            )
-    if found is None or found.type is None:
+    found = _record_field(served, type_name, field)
+    if found is None:
         return FilterProperty(field, field, None, "xs:string")
-    type_name = found.type.local_name or "xs:string"
-    if found.type.target_namespace != served.namespace:
-        type_name = f"xs:{type_name}"
-    return FilterProperty(field, field, field, type_name)
+    return FilterProperty(field, field, found[0], found[1])
+
+
+def _record_field(served: ServedSchema, record: str, wanted: str) -> tuple[str, str] | None:
+    """(field name, type name) of the record's field ``wanted`` names, matched as Boomi
+    matches filter properties (case and underscores do not matter)."""
+    xsd_type = served.root_type(record)
+    if xsd_type is None or not xsd_type.is_complex():
+        return None
+    key = normalise_property(wanted)
+    candidates = [a for name, a in xsd_type.attributes.items() if name is not None]
+    if xsd_type.has_complex_content():
+        candidates += [e for e in xsd_type.content.iter_elements() if hasattr(e, "type")]
+    for candidate in candidates:
+        if normalise_property(candidate.local_name or "") == key and candidate.type is not None:
+            kind = candidate.type
+            name = kind.local_name or "xs:string"
+            return (
+                candidate.local_name,
+                name if kind.target_namespace == served.namespace else f"xs:{name}",
+            )
+    return None
 
 
 def _unsupported(

@@ -134,6 +134,9 @@ def _filter_entries(data: bytes) -> dict[str, str]:
     entries: dict[str, str] = {}
     for query in root.iter(ac("query")):
         operators = " ".join(o.get("name", "") for o in query.iter(ac("operator")))
+        entries["filter operators"] = operators
         for prop in query.iter(ac("property")):
-            entries[f"filter {prop.get('name')}"] = f"{prop.get('type')}; {operators}"
+            field = prop.get("field")
+            on = f"field {field}" if field else "no record field"
+            entries[f"filter {prop.get('name')}"] = f"on {on}, {prop.get('type')}"
     return entries

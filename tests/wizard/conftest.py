@@ -57,14 +57,17 @@ def connection() -> Connection:
     return Connection(ACCOUNT, USER, Secret(PASSWORD), base_url=BASE_URL)
 
 
-@pytest.fixture
-def connection_file(tmp_path: Path) -> Path:
-    path = tmp_path / "connection.yaml"
+def write_connection_file(path: Path, base_url: str = BASE_URL) -> Path:
     path.write_text(
-        f"kind: AtomSphereConnection\nbase_url: {BASE_URL}\naccount_id: {ACCOUNT}\n"
+        f"kind: AtomSphereConnection\nbase_url: {base_url}\naccount_id: {ACCOUNT}\n"
         f"username: {USER}\npassword: {PASSWORD}\n"
     )
     return path
+
+
+@pytest.fixture
+def connection_file(tmp_path: Path) -> Path:
+    return write_connection_file(tmp_path / "connection.yaml")
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,7 @@ import httpx
 import xmlschema
 from lxml import etree
 
-from connector.cli import build_parser
-from connector.cli import import_ as import_command
+from connector.cli import build_parser, dispatch
 from connector.wizard import Prompter
 from connector.xml import SAFE_PARSER
 
@@ -17,8 +16,10 @@ from connector.xml import SAFE_PARSER
 def run_import(
     *argv: str, transport: httpx.BaseTransport | None = None, prompter: Prompter | None = None
 ) -> int:
+    """``atomsphere import ARGV`` as the console script runs it, errors mapped to exit codes."""
     args = build_parser().parse_args(["import", *argv])
-    return import_command.run(args, transport=transport, prompter=prompter)
+    args.transport, args.prompter = transport, prompter
+    return dispatch(args)
 
 
 def profile_problems(path: Path) -> list[str]:
