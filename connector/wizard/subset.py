@@ -34,6 +34,8 @@ QNAME_ATTRIBUTES: Final[dict[str, dict[str, str]]] = {
     "union": {"memberTypes": "type"},
 }
 
+XML_NS: Final = "http://www.w3.org/XML/1998/namespace"
+
 Key = tuple[str, str]
 """A top-level definition: (XSD kind, local name), e.g. ``("complexType", "Environment")``."""
 
@@ -105,7 +107,7 @@ def references(served: ServedSchema, definition: etree._Element) -> Iterator[Key
 def resolve_qname(served: ServedSchema, node: etree._Element, value: str) -> str | None:
     """The local name ``value`` refers to in the API namespace; None for a built-in type."""
     prefix, _, local = value.rpartition(":")
-    namespace = node.nsmap.get(prefix or None, "")
+    namespace = XML_NS if prefix == "xml" else node.nsmap.get(prefix or None, "")
     if namespace == XS_NS:
         return None
     if namespace != served.namespace:
