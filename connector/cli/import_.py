@@ -46,7 +46,8 @@ The schema comes from the connection (--connection FILE, else the ATOMSPHERE_* v
 from {base}/api/soap/v1/{account}?xsd=1 (or ?wsdl), or from the bundled schema with --offline.
 
 exit codes: 0 done (or in sync), 1 drift found / the connection or its schema failed,
-2 bad arguments, unknown object, unsupported action or invalid operation file, 130 cancelled.
+2 bad arguments, unknown object, unsupported action, invalid operation file or nothing to
+check, 130 cancelled.
 """
 
 
@@ -182,6 +183,9 @@ def _all(served: ServedSchema, workspace: Workspace) -> int:
 
 def _check(served: ServedSchema, workspace: Workspace) -> int:
     report = check(served, workspace)
+    if not report.checked and not report.drift:
+        # A guard that checks nothing must not pass silently.
+        raise ConfigError(f"no profiles to check in {workspace.profiles_dir}")
     for drift in report.drift:
         print(f"drift: {_shown(drift.path)}: {drift.problem}")
         for line in drift.changes.lines() if drift.changes else ():

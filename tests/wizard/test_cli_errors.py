@@ -55,3 +55,11 @@ def test_help_documents_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert "exit codes: 0 done (or in sync), 1 drift found" in out
     assert "atomsphere import --check" in out
+
+
+def test_check_with_nothing_to_check_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dirs = ("--profiles-dir", str(tmp_path / "none"), "--operations-dir", str(tmp_path / "no"))
+    assert run_import("--offline", "--check", *dirs) == 2
+    assert "no profiles to check in" in capsys.readouterr().err
