@@ -32,6 +32,8 @@ QNAME_ATTRIBUTES: Final[dict[str, dict[str, str]]] = {
     "attributeGroup": {"ref": "attributeGroup"},
     "list": {"itemType": "type"},
     "union": {"memberTypes": "type"},
+    # An identity constraint is declared inside the element that uses it: nothing to fetch.
+    "keyref": {"refer": "identity"},
 }
 
 XML_NS: Final = "http://www.w3.org/XML/1998/namespace"
@@ -92,7 +94,7 @@ def references(served: ServedSchema, definition: etree._Element) -> Iterator[Key
         for attribute, kind in QNAME_ATTRIBUTES.get(tag, {}).items():
             for value in (node.get(attribute) or "").split():
                 name = resolve_qname(served, node, value)
-                if name is None:
+                if name is None or kind == "identity":
                     continue
                 key = type_key(served, name) if kind == "type" else (kind, name)
                 yield key

@@ -17,6 +17,7 @@ byte-identical.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -32,6 +33,7 @@ from connector.xml import SAFE_PARSER, XS_NS, local_name
 
 #: The namespace of the connector's own profile annotations.
 AC_NS: Final = "https://atomsphere-connector.dev/xsd/profile-annotations"
+_XPATH_PREFIX: Final = re.compile(r"(?<![\w.:-])([A-Za-z_][\w.-]*):(?=[A-Za-z_*])")
 _SCHEMA_ATTRIBUTES: Final = (
     "elementFormDefault",
     "attributeFormDefault",
@@ -140,7 +142,11 @@ class _Writer:
             attribute, value = str(key), str(raw)
             if attribute.startswith("{"):
                 continue  # foreign attributes on schema components carry no meaning here
-            copied.set(attribute, self._qnames(source, value) if attribute in qnames else value)
+            if attribute in qnames:
+                value = self._qnames(source, value)
+            elif attribute == "xpath" and tag in ("selector", "field"):
+                value = self._xpath(source, value)
+            copied.set(attribute, value)
         notes = _documentation_of(source)
         is_field = tag in ("element", "attribute") and owner and not _is_global(source)
         field = source.get("name") if is_field else None
@@ -167,6 +173,15 @@ class _Writer:
             name = resolve_qname(self.served, node, item)
             out.append(f"xs:{item.rpartition(':')[2]}" if name is None else f"tns:{name}")
         return " ".join(out)
+
+    def _xpath(self, node: etree._Element, value: str) -> str:
+        """An identity constraint's XPath with its prefixes rewritten like QNames."""
+
+        def prefix(match: re.Match[str]) -> str:
+            name = resolve_qname(self.served, node, f"{match.group(1)}:x")
+            return "xs:" if name is None else "tns:"
+
+        return _XPATH_PREFIX.sub(prefix, value)
 
     def _catalog_documentation(self, owner: str, field: str, tag: str) -> list[str]:
         info = self.catalog.types.get(owner)

@@ -247,3 +247,19 @@ def test_boomi_example_records_are_judged_by_the_profile_as_by_the_whole_schema(
             assert schema.validate(alone) == xml_schema().validate(alone), (name, schema.error_log)
             accepted += schema.validate(alone)
     assert accepted >= 100
+
+
+def test_identity_constraints_keep_working_with_rewritten_prefixes() -> None:
+    served = synthetic(
+        '<xs:element name="Box"><xs:complexType><xs:sequence>'
+        '<xs:element name="item" maxOccurs="unbounded"><xs:complexType>'
+        '<xs:attribute name="id" type="xs:string"/><xs:attribute name="ref" type="xs:string"/>'
+        "</xs:complexType></xs:element></xs:sequence></xs:complexType>"
+        '<xs:key name="itemKey"><xs:selector xpath=".//t:item"/><xs:field xpath="@id"/></xs:key>'
+        '<xs:keyref name="itemRef" refer="t:itemKey"><xs:selector xpath="t:item"/>'
+        '<xs:field xpath="@ref"/></xs:keyref></xs:element>'
+    )
+    schema = etree.XMLSchema(etree.fromstring(render(served, "Box"), parser=SAFE_PARSER))
+    good = b'<Box xmlns="urn:t"><item id="a"/><item id="b" ref="a"/></Box>'
+    assert schema.validate(etree.fromstring(good)), schema.error_log
+    assert not schema.validate(etree.fromstring(good.replace(b'ref="a"', b'ref="z"')))
