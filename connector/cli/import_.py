@@ -118,7 +118,10 @@ def run(args: argparse.Namespace) -> int:
     name = name or default_name(plan)
     force = args.force
     existing = operation_identity(workspace.operation_path(name))
-    if interactive and not force and existing and existing != (plan.action.value, plan.object):
+    same = (
+        existing and existing[0] == plan.action.value and existing[1].lower() == plan.object.lower()
+    )
+    if interactive and not force and existing and not same:
         shown = _shown(workspace.operation_path(name))
         if not prompter.confirm(f"{shown} is {' '.join(existing)}; replace it?", default=False):
             prompter.say("Nothing written.")

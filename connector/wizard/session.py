@@ -141,10 +141,7 @@ def prepare_import(
     if target.is_file():
         loaded = load_yaml_file(target)
         validate(loaded, packaged_schema("operation"))
-        same = (loaded.data.get("action"), loaded.data.get("object")) == (
-            plan.action.value,
-            plan.object,
-        )
+        same = _identity(loaded.data) == (plan.action.value, plan.object.lower())
         if same:
             text = target.read_text("utf-8")
             refreshed = refresh_operation(loaded, text, plan, relative)
@@ -161,6 +158,13 @@ def prepare_import(
     data = new_operation(plan, name, relative).encode("utf-8")
     status = "updated" if target.is_file() else "created"
     return PendingImport(plan, FileWrite(target, data, status), profiles)
+
+
+def _identity(data: object) -> tuple[str, str]:
+    """(action, object in lower case): object names are matched as the catalog matches them."""
+    if not isinstance(data, dict):
+        return ("", "")
+    return (str(data.get("action")), str(data.get("object")).lower())
 
 
 def operation_identity(path: Path) -> tuple[str, str] | None:

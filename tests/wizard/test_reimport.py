@@ -257,3 +257,11 @@ def test_check_reports_missing_and_stale_profiles(
     assert "failed.yaml: its response profile" in captured.out and "does not exist" in captured.out
     assert "Gone.query.response.xsd: no longer offered: unknown object 'Gone'" in captured.out
     assert "notes.xsd is not named OBJECT.action.role.xsd" in captured.err
+
+
+def test_object_names_match_without_regard_to_case_as_in_the_catalog(workspace: Path) -> None:
+    operation = workspace / "operations" / "failed.yaml"
+    text = operation.read_text().replace("object: ExecutionRecord", "object: executionrecord")
+    operation.write_text(text)
+    assert run_import(*_dirs(workspace), "--offline", "--refresh") == 0
+    assert operation.read_text() == text
