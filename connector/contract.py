@@ -117,7 +117,7 @@ class OperationSettings:
     """The parts of an operation every host understands, whatever the connector.
 
     ``tracked_fields`` and ``cache.key`` name parameters the host resolves per document with
-    :mod:`connector.parameters` (``parameters`` holds their raw definitions).
+    :mod:`connector.parameters` (``parameters`` holds their raw definitions, by name).
     """
 
     name: str
@@ -130,9 +130,11 @@ class OperationSettings:
     archiving: ArchiveSettings | None = None
     tracked_fields: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     caching: CacheSettings | None = None
+    parameters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tracked_fields", _frozen(self.tracked_fields))
+        object.__setattr__(self, "parameters", _frozen(self.parameters))
 
 
 @runtime_checkable

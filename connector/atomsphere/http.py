@@ -1,0 +1,233 @@
+"""Sending one API request: rate limit, retries, error mapping, deprecation notices.
+
+Every request takes a slot from the account's :class:`~connector.atomsphere.ratelimit.RateLimiter`
+(each retry too). What is retried depends on whether the request can have been processed:
+
+* a 503 (busy or rate limit) or a failure to connect: the server did not act on it, so any
+  request is retried, up to the policy's limit, honouring ``Retry-After``;
+* a timeout, a dropped connection, a 502 or 504 after the request was sent: retried only when
+  the request is idempotent (reads, Update, Delete). A Create or Execute is **never** sent twice
+  once it may have reached the server; the caller gets a failure that says so;
+* any other 4xx, 401 included: never retried.
+
+A non-2xx answer becomes an exception from :mod:`connector.errors` carrying the HTTP status, the
+API's message (from any of its error body shapes) and the raw body, scrubbed of secrets.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Final
+
+import httpx
+
+from connector.atomsphere.connection import Connection
+from connector.atomsphere.ratelimit import RateLimiter, Sleep
+from connector.atomsphere.responses import error_message, media_type, raw_excerpt
+from connector.atomsphere.retry import RetryPolicy, parse_retry_after
+from connector.errors import (
+    ApplicationError,
+    AuthenticationError,
+    FatalRemoteError,
+    RateLimitedError,
+    RemoteError,
+    RetriableError,
+)
+
+log = logging.getLogger("connector.atomsphere")
+
+XML: Final = "application/xml"
+TEXT: Final = "text/plain"
+DEPRECATION_HEADERS: Final = ("Deprecation", "Sunset", "Link", "Warning")
+
+_deprecations_logged: set[str] = set()
+_deprecations_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A 2xx answer: status, media type (without parameters) and body."""
+
+    status: int
+    media_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: RemoteError
+    may_retry: bool
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class CallStats:
+    """HTTP calls made (retries included), retries, and answers by status."""
+
+    calls: int
+    retries: int
+    statuses: dict[int, int]
+
+
+class ApiHttp:
+    """Sends requests for one connection through its pooled ``httpx.Client``. Thread-safe."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        client: httpx.Client,
+        limiter: RateLimiter,
+        retry: RetryPolicy,
+        *,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.connection = connection
+        self.client = client
+        self.limiter = limiter
+        self.retry = retry
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._calls = 0
+        self._retries = 0
+        self._statuses: Counter[int] = Counter()
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        content_type: str = XML,
+        idempotent: bool,
+        timeout: float | None = None,
+    ) -> Reply:
+        """Send ``method path`` (relative to the account's REST URL) and return a 2xx reply."""
+        url = self.connection.rest_url + path
+        headers = {"Accept": XML}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        what = f"{method} {path}"
+        attempt = 0
+        while True:
+            self.limiter.acquire()
+            self._count(None)
+            outcome = self._attempt(method, url, what, headers, body, idempotent, timeout)
+            if isinstance(outcome, Reply):
+                return outcome
+            error = outcome.error
+            if not outcome.may_retry or attempt >= self.retry.max_retries:
+                if attempt and isinstance(error, RetriableError):
+                    raise type(error)(
+                        f"{error} (gave up after {attempt + 1} attempts)",
+                        status=error.status,
+                        body=error.body,
+                    )
+                raise error
+            delay = self.retry.delay(attempt, outcome.retry_after)
+            log.info("%s: %s; retrying in %.2fs", what, error, delay)
+            with self._lock:
+                self._retries += 1
+            attempt += 1
+            self._sleep(delay)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        what: str,
+        headers: dict[str, str],
+        body: bytes | None,
+        idempotent: bool,
+        timeout: float | None,
+    ) -> Reply | _Failure:
+        """One try: a reply, or an error with its Retry-After and whether a retry is safe."""
+        scrub = self.connection.scrub
+        limit = httpx.Timeout(timeout) if timeout else httpx.USE_CLIENT_DEFAULT
+        try:
+            response = self.client.request(
+                method, url, headers=headers, content=body, timeout=limit
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Nothing reached the server: safe to retry whatever the request is.
+            return _Failure(RetriableError(scrub(f"{what}: could not connect: {exc}")), True)
+        except httpx.TransportError as exc:
+            kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
+            if idempotent:
+                return _Failure(RetriableError(scrub(f"{what}: {kind}: {exc}")), True)
+            unsafe = FatalRemoteError(
+                scrub(
+                    f"{what}: {kind} after the request was sent: {exc}; not retried because "
+                    "the server may already have processed it (check before sending it again)"
+                )
+            )
+            return _Failure(unsafe, False)
+        self._count(response.status_code)
+        self._note_deprecation(what, response)
+        status = response.status_code
+        if 200 <= status < 300:
+            kind = media_type(response.headers.get("content-type"))
+            return Reply(status, kind, response.content)
+        return _Failure(
+            self._error(response, what),
+            status == 503 or (status in (502, 504) and idempotent),
+            parse_retry_after(response.headers.get("Retry-After")),
+        )
+
+    def _error(self, response: httpx.Response, what: str) -> RemoteError:
+        status = response.status_code
+        scrub = self.connection.scrub
+        body = response.content
+        message = error_message(body, response.headers.get("content-type"))
+        message = scrub(message or f"HTTP {status} {response.reason_phrase}".strip())
+        raw = scrub(raw_excerpt(body))
+        if status == 401:
+            return AuthenticationError(
+                f"credentials refused for {self.connection.target}: {message}",
+                status=status,
+                body=raw,
+            )
+        if status == 503:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            return RateLimitedError(message, status=status, body=raw, retry_after=retry_after)
+        if status in (502, 504):
+            return RetriableError(message, status=status, body=raw)
+        if 300 <= status < 400:
+            location = response.headers.get("Location", "")
+            moved = f"{what}: the API moved this object ({status})"
+            return FatalRemoteError(
+                f"{moved}{' to ' + location if location else ''}: {message}",
+                status=status,
+                body=raw,
+            )
+        if 400 <= status < 500:
+            return ApplicationError(message, status=status, body=raw)
+        return FatalRemoteError(f"{what}: HTTP {status}: {message}", status=status, body=raw)
+
+    def _count(self, status: int | None) -> None:
+        with self._lock:
+            if status is None:
+                self._calls += 1
+            else:
+                self._statuses[status] += 1
+
+    def stats(self) -> CallStats:
+        with self._lock:
+            return CallStats(self._calls, self._retries, dict(self._statuses))
+
+    def _note_deprecation(self, what: str, response: httpx.Response) -> None:
+        if "Deprecation" not in response.headers and "Sunset" not in response.headers:
+            return
+        path = what.partition(" ")[2].strip("/").split("/")
+        name = path[1] if path[0] == "async" and len(path) > 1 else path[0]
+        with _deprecations_lock:
+            if name in _deprecations_logged:
+                return
+            _deprecations_logged.add(name)
+        details = "; ".join(
+            f"{h}: {response.headers[h]}" for h in DEPRECATION_HEADERS if h in response.headers
+        )
+        log.warning("%s is deprecated by the API (%s)", name, self.connection.scrub(details))

@@ -1,0 +1,319 @@
+"""``atomsphere run``: perform an operation file on documents from files, folders or stdin.
+
+Inputs are read as documents (a file's properties may sit beside it in ``FILE.properties.json``);
+every output document is written to ``--output`` as its own file with a ``.properties.json``
+sidecar, or to stdout. A summary goes to stderr; ``--json`` prints one line per answer. The exit
+code says whether every document succeeded (0), some were application errors (3) or some failed
+(4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+from connector.atomsphere.connection import resolve_connection
+from connector.atomsphere.pool import DEFAULT_POOL
+from connector.cli.output import ExitCode
+from connector.contract import ExecutionContext
+from connector.documents import Document, OperationResponse, Result, Status
+from connector.engine import OperationConfig, load_operation, run_operation
+from connector.errors import ConfigError, Problem
+from connector.parameters import Parameter
+
+HELP_ORDER = 10
+PROPERTIES_SUFFIX: Final = ".properties.json"
+#: Seconds between progress line updates on a terminal.
+PROGRESS_EVERY: Final = 0.25
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run an operation file on input documents",
+        description=(
+            "Run an operation (operations/*.yaml) against the AtomSphere API. Input documents "
+            "come from files, folders (every file in it, sorted) or stdin ('-'); a file's "
+            "document properties may be given in FILE.properties.json. Without --input the "
+            "operation runs once on an empty document (a Query or Get with its own values)."
+        ),
+        epilog="Exit codes: 0 every document succeeded, 2 bad operation or connection, "
+        "3 some documents were application errors, 4 some documents failed.",
+    )
+    parser.add_argument("operation", type=Path, metavar="OPERATION.yaml")
+    parser.add_argument(
+        "--connection", type=Path, metavar="FILE", help="connection YAML (default: ATOMSPHERE_*)"
+    )
+    parser.add_argument(
+        "--input", nargs="+", default=[], metavar="PATH", help="input files or folders, or -"
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set the operation's parameter NAME to a static VALUE (repeatable)",
+    )
+    parser.add_argument(
+        "--process-property",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a process property, for parameters that read one (repeatable)",
+    )
+    parser.add_argument(
+        "--last-run-date",
+        type=datetime.fromisoformat,
+        metavar="DATETIME",
+        help="the process's last successful run (ISO 8601), for last_run_date parameters",
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="DIR", help="write output documents here (default: stdout)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON line per answer on stdout")
+    parser.set_defaults(handler=_run)
+
+
+@dataclass(frozen=True)
+class InputDocument:
+    document: Document
+    source: str
+
+
+def _run(args: argparse.Namespace) -> int:
+    operation = _with_params(load_operation(args.operation), args.param)
+    connection = resolve_connection(args.connection)
+    if connection is None:
+        raise ConfigError(
+            "no connection: pass --connection FILE or set ATOMSPHERE_ACCOUNT_ID, "
+            "ATOMSPHERE_USERNAME and ATOMSPHERE_PASSWORD (or ATOMSPHERE_API_TOKEN)"
+        )
+    inputs = read_inputs(args.input)
+    context = ExecutionContext(
+        process_name=operation.settings.name,
+        process_properties=dict(_pairs(args.process_property, "--process-property")),
+        last_run_date=args.last_run_date,
+    )
+    client = DEFAULT_POOL.client(connection)
+    writer = OutputWriter(args.output, to_stdout=not args.json and args.output is None)
+    progress = Progress(len(inputs)) if sys.stderr.isatty() else None
+    response = _Response([i.document for i in inputs], writer, progress)
+    calls_before = client.http.stats().calls
+    run_operation(operation, client, response.inputs, response, context)
+    if progress is not None:
+        progress.done()
+    results = response.results
+    if args.json:
+        for result in results:
+            print(json.dumps(_json_line(result, inputs, writer)), flush=True)
+    calls = client.http.stats().calls - calls_before
+    _summary(operation, connection.target, results, inputs, writer, calls)
+    return _exit_code(results)
+
+
+def _with_params(operation: OperationConfig, pairs: Sequence[str]) -> OperationConfig:
+    if not pairs:
+        return operation
+    overrides = {
+        name: Parameter.from_config(name, {"from": "static", "value": value})
+        for name, value in _pairs(pairs, "--param")
+    }
+    return operation.with_parameters(overrides)
+
+
+def _pairs(values: Sequence[str], option: str) -> Iterable[tuple[str, str]]:
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name:
+            raise ConfigError([Problem(f"expected NAME=VALUE, got {value!r}", field=option)])
+        yield name, text
+
+
+# -- inputs and outputs ---------------------------------------------------------------------
+
+
+def read_inputs(paths: Sequence[str]) -> list[InputDocument]:
+    """Documents from files, folders (sorted, sidecars skipped) and stdin; one empty if none."""
+    if not paths:
+        return [InputDocument(Document(b""), "(no input)")]
+    found: list[InputDocument] = []
+    for raw in paths:
+        if raw == "-":
+            found.append(InputDocument(Document(sys.stdin.buffer.read()), "-"))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.iterdir() if p.is_file() and not p.name.endswith(PROPERTIES_SUFFIX)
+            )
+            found.extend(_read_file(p) for p in files)
+        else:
+            found.append(_read_file(path))
+    return found
+
+
+def _read_file(path: Path) -> InputDocument:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([Problem("input file not found", str(path))]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(f"cannot read input: {exc.strerror}", str(path))]) from None
+    properties: dict[str, str] = {}
+    sidecar = path.with_name(path.name + PROPERTIES_SUFFIX)
+    if sidecar.is_file():
+        try:
+            raw = json.loads(sidecar.read_text("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ConfigError([Problem(f"not valid JSON: {exc}", str(sidecar))]) from None
+        if not isinstance(raw, dict):
+            raise ConfigError([Problem("expected a JSON object of properties", str(sidecar))])
+        properties = {str(k): str(v) for k, v in raw.items()}
+    return InputDocument(Document(data, properties), str(path))
+
+
+@dataclass
+class OutputWriter:
+    """Writes each output document as it arrives: a file plus its properties, or to stdout."""
+
+    folder: Path | None
+    to_stdout: bool
+    paths: dict[int, list[str]] = field(default_factory=dict)
+    count: int = 0
+
+    def __post_init__(self) -> None:
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+
+    def write(self, index: int, document: Document) -> None:
+        self.count += 1
+        if self.folder is not None:
+            number = len(self.paths.setdefault(index, [])) + 1
+            path = self.folder / f"input-{index + 1:05d}-output-{number:05d}.xml"
+            path.write_bytes(document.data)
+            sidecar = path.with_name(path.name + PROPERTIES_SUFFIX)
+            sidecar.write_text(json.dumps(dict(document.properties), indent=2) + "\n", "utf-8")
+            self.paths[index].append(str(path))
+        elif self.to_stdout:
+            # One document per line, without its XML declaration; --output keeps exact bytes.
+            data = document.data.strip()
+            if data.startswith(b"<?xml"):
+                data = data[data.find(b"?>") + 2 :].lstrip()
+            sys.stdout.buffer.write(data + b"\n")
+            sys.stdout.flush()
+
+
+class Progress:
+    """A single self-updating line on a terminal: answered documents and outputs so far."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.answered = 0
+        self.outputs = 0
+        self._shown = 0.0
+        self._lock = threading.Lock()
+
+    def update(self, *, answered: int = 0, outputs: int = 0) -> None:
+        with self._lock:
+            self.answered += answered
+            self.outputs += outputs
+            now = time.monotonic()
+            if now - self._shown < PROGRESS_EVERY:
+                return
+            self._shown = now
+            line = f"\r{self.answered}/{self.total} documents answered, {self.outputs} outputs"
+            sys.stderr.write(line)
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+
+class _Response(OperationResponse):
+    """Streams outputs to the writer and counts answers for the progress line."""
+
+    def __init__(
+        self, inputs: Sequence[Document], writer: OutputWriter, progress: Progress | None
+    ) -> None:
+        self._progress = progress
+        self._writer = writer
+        super().__init__(inputs, on_output=self._output, retain_outputs=False)
+
+    def _output(self, index: int, document: Document) -> None:
+        self._writer.write(index, document)
+        if self._progress is not None:
+            self._progress.update(outputs=1)
+
+    def add_result(self, *args: Any, **kwargs: Any) -> Result:
+        result = super().add_result(*args, **kwargs)
+        if self._progress is not None:
+            self._progress.update(answered=1)
+        return result
+
+    def finish_partial_result(self, *args: Any, **kwargs: Any) -> Result:
+        result = super().finish_partial_result(*args, **kwargs)
+        if self._progress is not None:
+            self._progress.update(answered=1)
+        return result
+
+
+# -- reporting ------------------------------------------------------------------------------
+
+
+def _json_line(
+    result: Result, inputs: Sequence[InputDocument], writer: OutputWriter
+) -> dict[str, Any]:
+    return {
+        "index": result.index,
+        "input": inputs[result.index].source,
+        "status": result.status.value,
+        "code": result.status_code,
+        "message": result.message,
+        "outputs": result.output_count,
+        "paths": writer.paths.get(result.index, []),
+    }
+
+
+def _summary(
+    operation: OperationConfig,
+    target: str,
+    results: Sequence[Result],
+    inputs: Sequence[InputDocument],
+    writer: OutputWriter,
+    calls: int,
+) -> None:
+    counts = {s: sum(1 for r in results if r.status is s) for s in Status}
+    where = f" in {writer.folder}" if writer.folder is not None else ""
+    print(
+        f"{operation.settings.name}: {operation.action.value} {operation.object.name} on {target}\n"
+        f"{len(results)} documents: {counts[Status.SUCCESS]} succeeded, "
+        f"{counts[Status.APPLICATION_ERROR]} application errors, {counts[Status.FAILURE]} failed; "
+        f"{writer.count} output documents{where}; {calls} HTTP calls",
+        file=sys.stderr,
+    )
+    for result in results:
+        if result.status is not Status.SUCCESS:
+            code = f" {result.status_code}" if result.status_code else ""
+            print(
+                f"  document {result.index + 1} ({inputs[result.index].source}): "
+                f"{result.status.value}{code}: {result.message}",
+                file=sys.stderr,
+            )
+
+
+def _exit_code(results: Sequence[Result]) -> int:
+    statuses = {r.status for r in results}
+    if Status.FAILURE in statuses:
+        return ExitCode.DOCUMENT_FAILURES
+    if Status.APPLICATION_ERROR in statuses:
+        return ExitCode.APPLICATION_ERRORS
+    return ExitCode.OK

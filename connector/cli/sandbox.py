@@ -1,0 +1,117 @@
+"""``atomsphere sandbox``: serve the AtomSphere API emulator over HTTP until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
+
+from connector.cli.output import ExitCode, fail
+from connector.sandbox import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_API_TOKEN,
+    DEFAULT_HOST,
+    DEFAULT_PASSWORD,
+    DEFAULT_PORT,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_RECORDS,
+    DEFAULT_SEED,
+    DEFAULT_USERNAME,
+    Sandbox,
+    SandboxConfig,
+    parse_fault_spec,
+)
+
+HELP_ORDER = 60
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "sandbox",
+        help="run a local emulator of the AtomSphere API",
+        description=(
+            "Serve a faithful local emulator of Boomi's AtomSphere Platform API (every object "
+            "and action of the catalog, deterministic seed data, fault injection). Prints one "
+            "line, 'AtomSphere sandbox listening on URL', once it accepts connections, and "
+            "serves until SIGINT or SIGTERM."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog=(
+            "Fault SPEC: KIND[:key=value,...] with KIND one of latency, 503, reset, truncate, "
+            "malformed, html, expire-token and keys path (glob), method, times, after, every, "
+            "probability, seconds, status; e.g. --fault '503:path=/ExecutionRecord/*,times=3'. "
+            "Admin API (loopback only): /__sandbox/stats and /__sandbox/faults."
+        ),
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (0: a free port)")
+    parser.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="the account id")
+    parser.add_argument("--username", default=DEFAULT_USERNAME, help="the user name")
+    parser.add_argument("--password", default=DEFAULT_PASSWORD, help="the user's password")
+    parser.add_argument(
+        "--token", default=DEFAULT_API_TOKEN, help="the API token (user BOOMI_TOKEN.<username>)"
+    )
+    parser.add_argument(
+        "--data", type=Path, default=None, help="SQLite file that keeps state across restarts"
+    )
+    parser.add_argument(
+        "--records",
+        type=int,
+        default=DEFAULT_RECORDS,
+        help="size of the large collections (ExecutionRecord, AuditLog, Event, ...)",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=DEFAULT_RATE_LIMIT,
+        help="requests per second per account before 503 (0: no limit)",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the data")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a fault (repeatable; grammar below)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    rules = [parse_fault_spec(spec) for spec in args.fault]
+    config = SandboxConfig(
+        account_id=args.account_id,
+        username=args.username,
+        password=args.password,
+        api_token=args.token,
+        records=args.records,
+        rate_limit=args.rate_limit,
+        seed=args.seed,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with Sandbox(config, data=args.data) as sandbox, ExitStack() as stack:
+            sandbox.faults.add(*rules)
+            try:
+                url = stack.enter_context(sandbox.serve(args.host, args.port))
+            except OSError as exc:
+                return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+            print(f"AtomSphere sandbox listening on {url}", flush=True)
+            while not stop.wait(0.5):
+                pass
+            stack.close()
+            total = sandbox.stats.snapshot()["total"]
+            print(f"sandbox: stopped after {total} requests", file=sys.stderr)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return ExitCode.OK

@@ -1,0 +1,77 @@
+"""One run of an operation over a batch of input documents, and the bounded pool it works in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from connector.atomsphere.client import AtomSphereClient, Polling
+from connector.contract import ExecutionContext
+from connector.documents import Document
+from connector.engine.answers import Answers
+from connector.engine.binding import DocumentValues
+from connector.engine.config import OperationConfig
+
+Job = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Everything an action needs: the operation, the client, the documents and their answers."""
+
+    operation: OperationConfig
+    client: AtomSphereClient
+    documents: Sequence[Document]
+    answers: Answers
+    context: ExecutionContext
+
+    @property
+    def timeout(self) -> float | None:
+        return self.operation.options.timeout_seconds
+
+    @property
+    def polling(self) -> Polling:
+        options = self.operation.options
+        return Polling(options.poll_interval_seconds, options.poll_timeout_seconds)
+
+    def values(self, index: int) -> DocumentValues:
+        return DocumentValues(self.operation, self.documents[index], self.context)
+
+    def guarded(self, index: int, work: Job, *, partial: bool = False) -> Job:
+        """``work`` for document ``index``; whatever it raises is answered on that document, and
+        after a 401 in the batch it is not sent at all."""
+
+        def job() -> None:
+            if self.answers.aborted:
+                self.answers.fail_not_sent(index, partial=partial)
+                return
+            try:
+                work()
+            except Exception as exc:
+                self.answers.fail(index, exc, partial=partial)
+
+        return job
+
+    def run(self, jobs: Sequence[Job]) -> None:
+        """Run ``jobs`` at most ``options.concurrency`` at a time (always inside the rate limit).
+
+        Jobs answer their own documents; anything a job raises past that (a broken contract) is
+        re-raised here once every job has finished.
+        """
+        workers = min(self.operation.options.concurrency, len(jobs))
+        if workers <= 1:
+            for job in jobs:
+                job()
+            return
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="atomsphere")
+        try:
+            futures = [pool.submit(job) for job in jobs]
+            wait(futures)
+        except BaseException:
+            # Interrupted: send nothing more; what is in flight finishes and is answered.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+        for future in futures:
+            future.result()

@@ -1,0 +1,291 @@
+"""Operation files (``operations/*.yaml``) → validated, frozen :class:`OperationConfig` values.
+
+Loading happens before any document moves, and reports every problem at once with file, line and
+field: first what the published JSON Schema says, then what only the catalog knows — the object
+exists (with close names suggested) and supports the action, the filter's properties, operators
+and argument counts, every ``{param: NAME}`` names a defined parameter, the profiles exist and
+compile. A loaded operation cannot fail for a reason the file could have told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+from lxml import etree
+
+from connector.atomsphere.catalog import Catalog, Endpoint, ObjectInfo, WireAction, load_catalog
+from connector.contract import (
+    Action,
+    ArchiveSettings,
+    CacheSettings,
+    OperationSettings,
+    TrackingDirection,
+    TrackingSettings,
+)
+from connector.engine.filters import Argument, FilterNode, parse_argument, parse_filter
+from connector.engine.profiles import RequestValidator, api_validator, compile_profile
+from connector.errors import ConfigError, Problem, UnknownNameError
+from connector.parameters import Parameter
+from connector.yamlfiles import FieldPath, LoadedYaml, load_yaml_file, packaged_schema, validate
+
+CONNECTOR_ID: Final = "atomsphere"
+
+#: The name under which an inline ``caching.key`` definition is handed to the host; the colon
+#: cannot appear in a user's parameter name, so it never collides.
+CACHE_KEY_PARAMETER: Final = "caching:key"
+
+#: Actions whose input document is sent to the API as the request body.
+SENDS_DOCUMENT: Final = frozenset({Action.CREATE, Action.UPDATE, Action.EXECUTE})
+#: Actions that take an object id.
+TAKES_ID: Final = frozenset({Action.GET, Action.UPDATE, Action.DELETE, Action.EXECUTE})
+
+
+@dataclass(frozen=True)
+class OperationOptions:
+    """The ``options`` block; see ``atomsphere schema operation`` for each one's meaning."""
+
+    timeout_seconds: float | None = None
+    max_pages: int = 0
+    max_results: int = 0
+    concurrency: int = 4
+    bulk_get: bool = True
+    bulk_batch_size: int | None = None
+    validate_requests: bool = True
+    not_found: str = "error"
+    poll_interval_seconds: float = 1.0
+    poll_timeout_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class OperationConfig:
+    """A loaded operation: the host-facing settings plus what the engine needs to run it."""
+
+    settings: OperationSettings
+    object: ObjectInfo
+    parameters: Mapping[str, Parameter] = field(default_factory=dict)
+    id: Argument | None = None
+    filter: FilterNode | None = None
+    options: OperationOptions = OperationOptions()
+    request_validator: RequestValidator | None = None
+    response_profile: Path | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+
+    @property
+    def action(self) -> Action:
+        return self.settings.action
+
+    def with_parameters(self, overrides: Mapping[str, Parameter]) -> OperationConfig:
+        """A copy whose parameters are replaced by ``overrides`` where names match."""
+        unknown = sorted(set(overrides) - set(self.parameters))
+        if unknown:
+            defined = ", ".join(sorted(self.parameters)) or "none"
+            raise ConfigError(
+                f"operation {self.settings.name} has no parameter {unknown[0]!r} "
+                f"(its parameters: {defined})"
+            )
+        return replace(self, parameters={**self.parameters, **overrides})
+
+
+def load_operation(path: Path, catalog: Catalog | None = None) -> OperationConfig:
+    """Load and check ``path``; raise :class:`ConfigError` listing every problem found."""
+    loaded = load_yaml_file(path)
+    validate(loaded, packaged_schema("operation"))
+    return _Checker(loaded, path, catalog or load_catalog()).build()
+
+
+class _Checker:
+    def __init__(self, loaded: LoadedYaml, path: Path, catalog: Catalog) -> None:
+        self.loaded = loaded
+        self.data: dict[str, Any] = loaded.data
+        self.path = path
+        self.folder = path.resolve().parent
+        self.catalog = catalog
+        self.problems: list[Problem] = []
+
+    def problem(self, where: FieldPath, message: str) -> None:
+        self.problems.append(self.loaded.problem(where, message))
+
+    def build(self) -> OperationConfig:
+        action = Action(self.data["action"])
+        obj = self._object(action)
+        parameters = self._parameters(self.data.get("parameters", {}), ("parameters",))
+        self._references(parameters)
+        id_argument = self._id(action, obj)
+        filter_tree = self._filter(action, obj)
+        options = self._options(action, obj)
+        validator, response = self._profiles(action, obj, options)
+        settings = self._settings(action, obj, parameters)
+        if self.problems:
+            raise ConfigError(sorted(self.problems, key=lambda p: p.line or 0))
+        assert obj is not None
+        return OperationConfig(
+            settings=settings,
+            object=obj,
+            parameters=parameters,
+            id=id_argument,
+            filter=filter_tree,
+            options=options,
+            request_validator=validator,
+            response_profile=response,
+            description=str(self.data.get("description", "")),
+        )
+
+    def _object(self, action: Action) -> ObjectInfo | None:
+        try:
+            obj = self.catalog.object(str(self.data["object"]))
+        except UnknownNameError as exc:
+            self.problem(("object",), str(exc))
+            return None
+        if action not in obj.actions:
+            supported = ", ".join(a.value for a in obj.actions) or "no connector action"
+            self.problem(
+                ("action",), f"{obj.name} does not support {action.value}; it supports {supported}"
+            )
+        return obj
+
+    def _parameters(self, raw: Mapping[str, Any], where: FieldPath) -> dict[str, Parameter]:
+        parameters = {}
+        for name, definition in raw.items():
+            try:
+                parameters[name] = Parameter.from_config(name, definition)
+            except ConfigError as exc:
+                for p in exc.problems:
+                    self.problem((*where, name), p.message)
+        return parameters
+
+    def _references(self, parameters: Mapping[str, Parameter]) -> None:
+        for key in ("id", "filter"):
+            if key not in self.data:
+                continue
+            for name, where in _param_refs(self.data[key], (key,)):
+                if name not in parameters:
+                    known = ", ".join(sorted(parameters)) or "none are defined"
+                    self.problem(where, f"unknown parameter {name!r} (parameters: {known})")
+
+    def _id(self, action: Action, obj: ObjectInfo | None) -> Argument | None:
+        if "id" not in self.data:
+            return None
+        if action not in TAKES_ID:
+            self.problem(("id",), f"{action.value} takes no id")
+        elif action is Action.EXECUTE and obj is not None:
+            endpoint = obj.endpoint(WireAction.EXECUTE) or obj.endpoint(WireAction.ACTION)
+            if endpoint is not None and endpoint.path_parameter is None:
+                self.problem(("id",), f"{obj.name}'s Execute ({endpoint.path}) takes no id")
+        return parse_argument(self.data["id"])
+
+    def _filter(self, action: Action, obj: ObjectInfo | None) -> FilterNode | None:
+        if "filter" not in self.data:
+            return None
+        if action is not Action.QUERY:
+            self.problem(("filter",), f"only QUERY takes a filter, not {action.value}")
+            return None
+        if obj is None:
+            return None
+        return parse_filter(self.loaded, ("filter",), obj, self.catalog, self.problems)
+
+    def _options(self, action: Action, obj: ObjectInfo | None) -> OperationOptions:
+        raw = dict(self.data.get("options", {}))
+        options = OperationOptions(**raw)
+        limit = obj.bulk_limit("GET") if obj is not None else None
+        size = options.bulk_batch_size
+        if size is not None and limit is not None and size > limit:
+            self.problem(
+                ("options", "bulk_batch_size"),
+                f"{obj.name if obj else ''} bulk GET takes at most {limit} ids per request",
+            )
+        return options
+
+    def _profiles(
+        self, action: Action, obj: ObjectInfo | None, options: OperationOptions
+    ) -> tuple[RequestValidator | None, Path | None]:
+        raw = self.data.get("profiles") or {}
+        paths: dict[str, Path] = {}
+        compiled: dict[str, etree.XMLSchema] = {}
+        for role in ("request", "response"):
+            if raw.get(role):
+                paths[role] = self.folder / str(raw[role])
+                try:
+                    compiled[role] = compile_profile(paths[role], field=f"profiles.{role}")
+                except ConfigError as exc:
+                    for p in exc.problems:
+                        self.problem(("profiles", role), f"{p.source}: {p.message}")
+        validator = None
+        if obj is not None and action in SENDS_DOCUMENT and options.validate_requests:
+            if "request" in compiled:
+                validator = RequestValidator(compiled["request"], f"profile {raw['request']}")
+            elif "request" not in paths:
+                endpoint = _send_endpoint(obj, action)
+                request_type = endpoint.request_type if endpoint is not None else None
+                if request_type is not None and request_type in self.catalog.types:
+                    validator = api_validator(request_type)
+        return validator, paths.get("response")
+
+    def _settings(
+        self, action: Action, obj: ObjectInfo | None, parameters: Mapping[str, Parameter]
+    ) -> OperationSettings:
+        tracking = self.data.get("tracking", {})
+        default = TrackingDirection.OUTPUT if action.inbound else TrackingDirection.INPUT
+        direction = TrackingDirection(tracking.get("direction", default.value))
+        raw_parameters = dict(self.data.get("parameters", {}))
+        archiving = None
+        raw_archive = self.data.get("archiving") or {}
+        if raw_archive.get("enabled"):
+            if not raw_archive.get("directory"):
+                self.problem(("archiving",), "enabled archiving needs a directory")
+            else:
+                archiving = ArchiveSettings(self.folder / str(raw_archive["directory"]))
+        tracked = dict(self.data.get("tracked_fields", {}))
+        self._parameters(tracked, ("tracked_fields",))
+        caching = None
+        raw_cache = self.data.get("caching")
+        if raw_cache:
+            key = raw_cache["key"]
+            if isinstance(key, dict) and "param" in key:
+                if key["param"] not in parameters:
+                    self.problem(("caching", "key"), f"unknown parameter {key['param']!r}")
+                caching = CacheSettings(str(raw_cache["cache"]), str(key["param"]))
+            else:
+                self._parameters({CACHE_KEY_PARAMETER: key}, ("caching",))
+                raw_parameters[CACHE_KEY_PARAMETER] = key
+                caching = CacheSettings(str(raw_cache["cache"]), CACHE_KEY_PARAMETER)
+        return OperationSettings(
+            name=str(self.data["name"]),
+            connector=CONNECTOR_ID,
+            action=action,
+            object_type=obj.name if obj is not None else str(self.data["object"]),
+            tracking=TrackingSettings(direction, bool(tracking.get("locked", False))),
+            return_application_errors=bool(self.data.get("return_application_errors", False)),
+            source=self.path,
+            archiving=archiving,
+            tracked_fields=tracked,
+            caching=caching,
+            parameters=raw_parameters,
+        )
+
+
+def _send_endpoint(obj: ObjectInfo, action: Action) -> Endpoint | None:
+    if action is Action.CREATE:
+        return obj.endpoint(WireAction.CREATE)
+    if action is Action.UPDATE:
+        return obj.endpoint(WireAction.UPDATE)
+    return obj.endpoint(WireAction.EXECUTE) or obj.endpoint(WireAction.ACTION)
+
+
+def _param_refs(value: Any, where: FieldPath) -> Iterator[tuple[str, FieldPath]]:
+    """Every ``{param: NAME}`` under ``value``, with its path."""
+    if isinstance(value, dict):
+        if set(value) == {"param"}:
+            yield str(value["param"]), where
+            return
+        for key, item in value.items():
+            yield from _param_refs(item, (*where, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _param_refs(item, (*where, i))

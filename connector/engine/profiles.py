@@ -1,0 +1,108 @@
+"""Request profiles: the XML Schema a request document must match before it is sent.
+
+A profile is a self-contained XSD the Import wizard wrote (``profiles/*.xsd``), compiled by libxml2
+once per file version and shared by every operation that names it. An operation without a request
+profile is checked against the API's own schema, rooted at the element the endpoint takes (an
+``Environment`` for a Create of Environment), so a misspelt attribute or a wrong root never costs
+a request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from lxml import etree
+
+from connector.atomsphere.catalog import load_catalog, xml_schema
+from connector.atomsphere.lenient import canonical_copy
+from connector.errors import ConfigError, Problem, XMLInputError
+from connector.xml import API_NS, local_name, namespace_of, parse_xml
+
+#: How many schema errors one answer lists before "and N more".
+MAX_LISTED: Final = 3
+
+_compiled: dict[tuple[str, int, int], etree.XMLSchema] = {}
+_compiled_lock = threading.Lock()
+#: libxml2 keeps a schema's error log on the shared object: validate one document at a time.
+_validate_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RequestValidator:
+    """Checks one request document against a compiled schema (and, optionally, its root)."""
+
+    schema: etree.XMLSchema
+    description: str
+    root: str | None = None
+
+    def check(self, root: etree._Element) -> None:
+        """Raise :class:`XMLInputError` naming the first problems, with their lines."""
+        if self.root is not None and root.tag != self.root:
+            raise XMLInputError(
+                f"the request document is <{_show(root.tag)}>, but {self.description} expects "
+                f"<{_show(self.root)}>"
+            )
+        candidate = canonical_copy(root, frozenset(load_catalog().types))
+        with _validate_lock:
+            valid = self.schema.validate(candidate)
+            log = self.schema.error_log
+            # (lxml-stubs lacks _ErrorLog.__iter__)
+            errors = [(e.line, e.message) for e in log] if not valid else []  # type: ignore[attr-defined]
+        if valid:
+            return
+        listed = "; ".join(f"line {line}: {message}" for line, message in errors[:MAX_LISTED])
+        more = f" (and {len(errors) - MAX_LISTED} more)" if len(errors) > MAX_LISTED else ""
+        raise XMLInputError(
+            f"the request document does not match {self.description}: {listed}{more}"
+        )
+
+
+def api_validator(request_type: str) -> RequestValidator:
+    """The API's own schema, rooted at ``request_type``."""
+    return RequestValidator(xml_schema(), "the API schema", f"{{{API_NS}}}{request_type}")
+
+
+def profile_validator(path: Path, *, field: str = "profiles.request") -> RequestValidator:
+    """A validator for the profile at ``path``; ConfigError if it is missing or does not compile."""
+    return RequestValidator(compile_profile(path, field=field), f"profile {path.name}")
+
+
+def compile_profile(path: Path, *, field: str = "") -> etree.XMLSchema:
+    """The compiled XSD at ``path``, cached by path, modification time and size."""
+    source = str(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ConfigError([Problem("profile not found", source, field=field)]) from None
+    except OSError as exc:
+        raise ConfigError(
+            [Problem(f"cannot read profile: {exc.strerror}", source, field=field)]
+        ) from None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    with _compiled_lock:
+        found = _compiled.get(key)
+    if found is not None:
+        return found
+    try:
+        document = parse_xml(path.read_bytes(), source=source)
+        schema = etree.XMLSchema(document)
+    except XMLInputError as exc:
+        raise ConfigError([Problem(str(exc), source, field=field)]) from None
+    except etree.XMLSchemaParseError as exc:
+        raise ConfigError(
+            [Problem(f"not a usable XML Schema: {exc}", source, field=field)]
+        ) from None
+    with _compiled_lock:
+        _compiled[key] = schema
+    return schema
+
+
+def _show(tag: str) -> str:
+    namespace = namespace_of(tag)
+    name = local_name(tag)
+    if namespace == API_NS:
+        return f"bns:{name}"
+    return f"{{{namespace}}}{name}" if namespace else name

@@ -1,0 +1,160 @@
+"""Get and Query: the inbound actions.
+
+A Get of many documents goes through the object's bulk endpoint in batches (up to 100 ids, 5 for
+Component), still one answer per input, in input order; one document, or an object without a bulk
+endpoint, is read with one Get per document. A Query runs once per input document with that
+document's filter values and streams its records page by page as partial results, so memory is
+bounded by a page, and a query that fails half-way still closes its input with a status.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from connector.atomsphere.bulk import BulkItem
+from connector.atomsphere.catalog import WireAction
+from connector.engine.batch import Batch, Job
+from connector.errors import ApplicationError, FatalRemoteError
+
+#: API statuses a Get of an unknown id is answered with (the API reports most business errors,
+#: "no such object" included, as 400).
+NOT_FOUND_STATUSES = frozenset({400, 404})
+
+
+def get(batch: Batch) -> None:
+    obj = batch.operation.object
+    if obj.endpoint(WireAction.GET) is None and obj.endpoint(WireAction.ASYNC_REQUEST):
+        batch.run(
+            [batch.guarded(i, partial(_get_async, batch, i), partial=True) for i in _all(batch)]
+        )
+        return
+    pending: list[tuple[int, str]] = []
+    for index in _all(batch):
+        try:
+            pending.append((index, batch.values(index).object_id()))
+        except Exception as exc:
+            batch.answers.fail(index, exc)
+    limit = obj.bulk_limit("GET")
+    options = batch.operation.options
+    if options.bulk_get and limit and len(pending) > 1 and obj.endpoint(WireAction.BULK):
+        size = min(limit, options.bulk_batch_size or limit)
+        batch.run([partial(_bulk, batch, chunk) for chunk in _chunks(pending, size)])
+        return
+    batch.run(
+        [batch.guarded(i, partial(_get_one, batch, i, object_id)) for i, object_id in pending]
+    )
+
+
+def _get_one(batch: Batch, index: int, object_id: str) -> None:
+    try:
+        record = batch.client.get(batch.operation.object, object_id, timeout=batch.timeout)
+    except ApplicationError as exc:
+        _error(batch, index, exc)
+        return
+    batch.answers.success(index, record, "200")
+
+
+def _get_async(batch: Batch, index: int) -> None:
+    object_id = batch.values(index).object_id()
+    records = batch.client.get_async(
+        batch.operation.object, object_id, batch.polling, timeout=batch.timeout
+    )
+    for record in records:
+        batch.answers.partial(index, record)
+    batch.answers.finish(index, "200", f"{len(records)} records")
+
+
+def _bulk(batch: Batch, chunk: list[tuple[int, str]]) -> None:
+    answers = batch.answers
+    if answers.aborted:
+        for index, _ in chunk:
+            answers.fail_not_sent(index)
+        return
+    ids = list(dict.fromkeys(object_id for _, object_id in chunk))
+    try:
+        items = batch.client.bulk_get(batch.operation.object, ids, timeout=batch.timeout)
+    except Exception as exc:
+        for index, _ in chunk:
+            answers.fail(index, exc)
+        return
+    by_id = dict(zip(ids, items, strict=True))
+    for index, object_id in chunk:
+        _answer_item(batch, index, object_id, by_id[object_id])
+
+
+def _answer_item(batch: Batch, index: int, object_id: str, item: BulkItem | None) -> None:
+    if item is None:
+        batch.answers.fail(
+            index, FatalRemoteError(f"the bulk GET answer has no item for id {object_id!r}")
+        )
+    elif item.ok and item.record is not None:
+        batch.answers.success(index, item.record, str(item.status_code))
+    elif 400 <= item.status_code < 500:
+        message = item.error_message or f"HTTP {item.status_code}"
+        _error(batch, index, ApplicationError(message, status=item.status_code))
+    else:
+        message = item.error_message or "no record and no error message"
+        batch.answers.fail(
+            index,
+            FatalRemoteError(f"bulk GET of {object_id!r}: {message}", status=item.status_code),
+        )
+
+
+def _error(batch: Batch, index: int, exc: ApplicationError) -> None:
+    """An application error on a Get: an empty SUCCESS when unknown ids are not errors."""
+    if batch.operation.options.not_found == "empty" and exc.status in NOT_FOUND_STATUSES:
+        batch.answers.success(index, None, str(exc.status), f"not found: {exc}")
+    else:
+        batch.answers.fail(index, exc)
+
+
+def _chunks(pending: list[tuple[int, str]], size: int) -> list[list[tuple[int, str]]]:
+    """Consecutive inputs, each chunk holding at most ``size`` distinct ids."""
+    chunks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    distinct: set[str] = set()
+    for index, object_id in pending:
+        if object_id not in distinct and len(distinct) == size:
+            chunks.append(current)
+            current, distinct = [], set()
+        current.append((index, object_id))
+        distinct.add(object_id)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def query(batch: Batch) -> None:
+    jobs: list[Job] = [
+        batch.guarded(i, partial(_query_one, batch, i), partial=True) for i in _all(batch)
+    ]
+    for job in jobs:  # one after another: each streams its pages to the host in order
+        job()
+
+
+def _query_one(batch: Batch, index: int) -> None:
+    operation = batch.operation
+    expression = batch.values(index).expression()
+    limit = operation.options.max_results
+    count = 0
+    pages = batch.client.query(
+        operation.object,
+        expression,
+        max_pages=operation.options.max_pages,
+        polling=batch.polling,
+        timeout=batch.timeout,
+    )
+    for page in pages:
+        for record in page.records:
+            if limit and count >= limit:
+                batch.answers.finish(
+                    index, "200", f"{count} records (stopped at options.max_results; more remain)"
+                )
+                return
+            batch.answers.partial(index, record)
+            count += 1
+    batch.answers.finish(index, "200", f"{count} records")
+
+
+def _all(batch: Batch) -> range:
+    return range(len(batch.documents))

@@ -1,0 +1,72 @@
+"""Create, Update, Delete and Execute: the outbound actions, one request per document.
+
+Each document is checked before it costs a request: it must be XML, match the request profile
+(or the API's schema for the object), and yield an id where the endpoint needs one. Documents are
+sent with bounded concurrency, always inside the account's rate limit. The answer's output is the
+API's response (the created or updated object, the action's result; for an ExecutionRequest the
+final ExecutionRecord); a Delete answers with no output document.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from connector.atomsphere.http import Reply
+from connector.atomsphere.responses import field_value
+from connector.contract import Action
+from connector.engine.batch import Batch
+from connector.errors import FatalRemoteError, XMLInputError
+from connector.xml import parse_xml
+
+
+def send_each(batch: Batch) -> None:
+    jobs = [batch.guarded(i, partial(_send_one, batch, i)) for i in range(len(batch.documents))]
+    batch.run(jobs)
+
+
+def _send_one(batch: Batch, index: int) -> None:
+    operation = batch.operation
+    obj = operation.object
+    client = batch.client
+    values = batch.values(index)
+    action = operation.action
+    if action is Action.DELETE:
+        reply = client.delete(obj, values.object_id(), timeout=batch.timeout)
+        batch.answers.success(index, None, str(reply.status))
+        return
+    body = values.document.data
+    takes_body = action is not Action.EXECUTE or client.execute_endpoint(obj).request_type
+    if takes_body:
+        root = values.root  # must be XML, whatever the checks
+        if operation.request_validator is not None:
+            operation.request_validator.check(root)
+    if action is Action.CREATE:
+        reply = client.create(obj, body, timeout=batch.timeout)
+    elif action is Action.UPDATE:
+        reply = client.update(obj, values.object_id(), body, timeout=batch.timeout)
+    else:
+        needs_id = client.execute_endpoint(obj).path_parameter is not None
+        object_id = values.object_id() if needs_id else None
+        reply = client.execute(obj, object_id, body, batch.polling, timeout=batch.timeout)
+    output, message = _output(reply, obj.name)
+    batch.answers.success(index, output, str(reply.status), message)
+
+
+def _output(reply: Reply, object_name: str) -> tuple[bytes | None, str]:
+    """The response as an output document (none for an empty body); an execution's status.
+
+    A body that is not XML is a failure even with a 2xx: the request was processed, but what
+    the API made of it (the new object's id, say) cannot be told.
+    """
+    if not reply.body.strip():
+        return None, ""
+    try:
+        root = parse_xml(reply.body, source=f"{object_name} response")
+    except XMLInputError as exc:
+        raise FatalRemoteError(
+            f"HTTP {reply.status}, but the answer is unreadable ({exc}); the request was "
+            "processed, so check its effect before sending it again"
+        ) from None
+    if object_name == "ExecutionRequest":
+        return reply.body, field_value(root, "status") or ""
+    return reply.body, ""

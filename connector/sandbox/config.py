@@ -1,0 +1,91 @@
+"""The sandbox's settings: one frozen value, with the defaults every other room may rely on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+from connector.errors import ConfigError
+
+DEFAULT_ACCOUNT_ID: Final = "sandbox-A1B2C3"
+DEFAULT_USERNAME: Final = "sandbox@example.com"
+DEFAULT_PASSWORD: Final = "sandbox-password"
+DEFAULT_API_TOKEN: Final = "sandbox-token"
+#: A user who authenticates (with the default password or token) but holds no privilege: every
+#: call answers 403, as Boomi does for a user without the API privilege.
+DEFAULT_UNPRIVILEGED_USERNAME: Final = "no-privileges@example.com"
+DEFAULT_HOST: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 9090
+DEFAULT_RATE_LIMIT: Final = 10.0
+DEFAULT_SEED: Final = 1
+DEFAULT_RECORDS: Final = 1000
+DEFAULT_PAGE_SIZE: Final = 100
+
+NumberOfResults = Literal["page", "total"]
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Everything that shapes a sandbox's behaviour; two sandboxes with equal configs (and no
+    state file) answer every request identically.
+
+    ``rate_limit`` is requests per second per account (``0`` turns the limiter off) and
+    ``rate_burst`` the bucket size (``None``: one second's worth). ``records`` is the size of the
+    large log-like collections (ExecutionRecord, AuditLog, Event, connector records...).
+    ``number_of_results`` picks what ``numberOfResults`` means on a QueryResult: ``"page"``, the
+    results on this page, or ``"total"``, every match of the query.
+    """
+
+    account_id: str = DEFAULT_ACCOUNT_ID
+    username: str = DEFAULT_USERNAME
+    password: str = field(default=DEFAULT_PASSWORD, repr=False)
+    api_token: str = field(default=DEFAULT_API_TOKEN, repr=False)
+    unprivileged_username: str = DEFAULT_UNPRIVILEGED_USERNAME
+    rate_limit: float = DEFAULT_RATE_LIMIT
+    rate_burst: float | None = None
+    seed: int = DEFAULT_SEED
+    records: int = DEFAULT_RECORDS
+    page_size: int = DEFAULT_PAGE_SIZE
+    number_of_results: NumberOfResults = "page"
+    #: Seconds a queryToken stays valid after the page that issued it.
+    query_token_ttl: float = 1800.0
+    #: Seconds an async token stays answerable (Boomi: 30 minutes, then 204).
+    async_token_ttl: float = 1800.0
+    #: How many polls of an async token answer 202 before the result is ready.
+    async_pending_polls: int = 1
+    #: How many polls of ``ExecutionRecord/async/{requestId}`` answer 202 before the record
+    #: exists, and how many observations show it INPROCESS before its final status.
+    execution_pending_polls: int = 1
+    execution_running_polls: int = 1
+    #: Processes whose executions end in ERROR (besides the seeded failing process).
+    error_process_ids: tuple[str, ...] = ()
+    #: Objects answered with Boomi's deprecation headers; ``None``: those the catalog marks.
+    deprecated_objects: tuple[str, ...] | None = None
+    #: Where ``recordUrl`` and download URLs point; ``None``: the URL the request came to.
+    public_base_url: str | None = None
+    #: Validate every XML response against the generated XSD before sending it (tests).
+    validate_responses: bool = False
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.rate_limit < 0:
+            problems.append("rate_limit must be >= 0")
+        if self.rate_burst is not None and self.rate_burst < 1:
+            problems.append("rate_burst must be >= 1")
+        if self.records < 0:
+            problems.append("records must be >= 0")
+        if not 1 <= self.page_size <= 1000:
+            problems.append("page_size must be between 1 and 1000")
+        if self.number_of_results not in ("page", "total"):
+            problems.append("number_of_results must be 'page' or 'total'")
+        if not self.account_id or "/" in self.account_id:
+            problems.append("account_id must be a non-empty path segment")
+        for name in ("async_pending_polls", "execution_pending_polls", "execution_running_polls"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name} must be >= 0")
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    @property
+    def burst(self) -> float:
+        return self.rate_burst if self.rate_burst is not None else max(self.rate_limit, 1.0)

@@ -1,0 +1,196 @@
+"""Type-driven fake records: any catalog type filled with plausible, related values.
+
+A field is filled by its name first (an ``atomId`` names an Atom that exists, a ``processName``
+the name of the process the record points at, an e-mail where a user is meant), then by its
+schema type (enum values from the catalog, numbers, booleans, dates before the seed epoch).
+Everything comes from the ``random.Random`` it is handed, so a seed gives one answer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from random import Random
+from typing import Any, Final
+
+from connector.atomsphere.catalog import FieldInfo
+from connector.sandbox.seed import words
+from connector.sandbox.shapes import ANY_TYPE, Record, Shapes
+from connector.sandbox.values import INTEGER_TYPES, format_datetime
+
+#: Field name (lower-case) → the object whose ids it holds.
+REFERENCES: Final[dict[str, str]] = {
+    "atomid": "Atom",
+    "containerid": "Atom",
+    "runtimeid": "Atom",
+    "environmentid": "Environment",
+    "processid": "Process",
+    "toplevelprocessid": "Process",
+    "componentid": "ComponentMetadata",
+    "folderid": "Folder",
+    "branchid": "Branch",
+    "packageid": "PackagedComponent",
+    "deploymentid": "DeployedPackage",
+    "integrationpackid": "IntegrationPack",
+    "integrationpackinstanceid": "IntegrationPackInstance",
+    "cloudid": "Cloud",
+    "roleid": "Role",
+    "accountgroupid": "AccountGroup",
+    "executionid": "ExecutionRecord",
+    "originalexecutionid": "ExecutionRecord",
+    "parentexecutionid": "ExecutionRecord",
+    "toplevelexecutionid": "ExecutionRecord",
+}
+#: Name field → (id field in the same record, object whose name it is).
+NAMES: Final[dict[str, tuple[str, str]]] = {
+    "atomname": ("atomId", "Atom"),
+    "processname": ("processId", "Process"),
+    "environmentname": ("environmentId", "Environment"),
+    "foldername": ("folderId", "Folder"),
+    "branchname": ("branchId", "Branch"),
+}
+_ACCOUNT_FIELDS: Final = frozenset({"accountid", "account", "parentaccount"})
+_USER_FIELDS: Final = frozenset(
+    {"userid", "createdby", "modifiedby", "modifier", "deployedby", "user", "username", "email"}
+)
+
+
+class Context:
+    """What a generated record may point at: other collections' ids and names."""
+
+    def __init__(
+        self,
+        account_id: str,
+        epoch: datetime,
+        key_of: Callable[[str, Random], str | None],
+        name_of: Callable[[str, str], str | None],
+    ) -> None:
+        self.account_id = account_id
+        self.epoch = epoch
+        self._key_of = key_of
+        self._name_of = name_of
+
+    def ref(self, object_name: str, rng: Random) -> str | None:
+        return self._key_of(object_name, rng)
+
+    def name(self, object_name: str, key: str) -> str | None:
+        return self._name_of(object_name, key)
+
+
+def fake_uuid(rng: Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def user(rng: Random) -> str:
+    return f"{rng.choice(words.PEOPLE)}@example.com"
+
+
+def title(rng: Random) -> str:
+    return f"{rng.choice(words.SUBJECTS)} {rng.choice(words.VERBS)}"
+
+
+class Faker:
+    """Fills records of any catalog type."""
+
+    def __init__(self, shapes: Shapes, context: Context) -> None:
+        self.shapes = shapes
+        self.context = context
+
+    def record(self, type_name: str, rng: Random, depth: int = 0) -> Record:
+        record: Record = {}
+        for field in self.shapes.fields(type_name):
+            value = self._field(type_name, field, rng, depth)
+            if value is not None:
+                record[field.name] = value
+        self.fix_names(record)
+        return record
+
+    def fix_names(self, record: Record) -> None:
+        """Make ``xName`` agree with ``xId`` where both are present."""
+        for key in list(record):
+            pair = NAMES.get(key.lower())
+            if pair is None:
+                continue
+            id_value = record.get(pair[0])
+            if isinstance(id_value, str):
+                found = self.context.name(pair[1], id_value)
+                if found is not None:
+                    record[key] = found
+
+    def _field(self, owner: str, field: FieldInfo, rng: Random, depth: int) -> Any:
+        if field.type == ANY_TYPE or self.shapes.is_open(field.type):
+            return None
+        if field.repeated:
+            if not self.shapes.is_simple(field) and depth >= 2:
+                return None
+            count = rng.randint(1, 2) if self.shapes.is_simple(field) else rng.randint(0, 2)
+            items = [self._single(owner, field, rng, depth) for _ in range(count)]
+            items = [i for i in items if i is not None]
+            if self.shapes.enum(field) is not None:
+                items = list(dict.fromkeys(items))
+            return items or None
+        if not self.shapes.is_simple(field) and depth >= 2:
+            return None
+        return self._single(owner, field, rng, depth)
+
+    def _single(self, owner: str, field: FieldInfo, rng: Random, depth: int) -> Any:
+        if not self.shapes.is_simple(field):
+            return self.record(field.type, rng, depth + 1) or None
+        enum = self.shapes.enum(field)
+        if enum:
+            return rng.choice(enum)
+        return self.simple(owner, field.name, self.shapes.simple_type(field), rng)
+
+    def simple(self, owner: str, name: str, xs_type: str, rng: Random) -> str:
+        lowered = name.lower()
+        if xs_type == "xs:boolean":
+            return rng.choice(("true", "false"))
+        if xs_type in INTEGER_TYPES:
+            if "version" in lowered:
+                return str(rng.randint(1, 12))
+            upper = 100_000 if xs_type == "xs:long" or "size" in lowered else 250
+            return str(rng.randint(0, upper))
+        if xs_type in ("xs:double", "xs:float", "xs:decimal"):
+            return repr(round(rng.uniform(0, 100), 2))
+        if xs_type == "xs:dateTime" or (
+            lowered.endswith("date") and "update" not in lowered and xs_type == "xs:string"
+        ):
+            return self.date(rng)
+        return self.text(owner, lowered, rng)
+
+    def date(self, rng: Random, within_days: int = 365) -> str:
+        moment = self.context.epoch - timedelta(seconds=rng.randint(0, within_days * 86400))
+        return format_datetime(moment)
+
+    def text(self, owner: str, lowered: str, rng: Random) -> str:
+        if lowered in _ACCOUNT_FIELDS:
+            return self.context.account_id
+        target = REFERENCES.get(lowered)
+        if target is not None:
+            found = self.context.ref(target, rng)
+            if found is not None:
+                return found
+        if lowered in _USER_FIELDS or lowered.endswith("email"):
+            return user(rng)
+        if lowered.endswith("id"):
+            return fake_uuid(rng)
+        if lowered == "name" or lowered.endswith("name"):
+            return title(rng)
+        if "url" in lowered or "endpoint" in lowered:
+            return f"https://{rng.choice(words.SYSTEMS).lower().replace(' ', '')}.example.com/api"
+        if "host" in lowered:
+            return f"ip-10-0-{rng.randint(0, 255)}-{rng.randint(1, 254)}"
+        if "version" in lowered:
+            return f"{rng.randint(20, 25)}.{rng.randint(1, 12):02d}.{rng.randint(0, 4)}"
+        if "message" in lowered or "error" in lowered:
+            return rng.choice(words.MESSAGES)
+        if "description" in lowered or "notes" in lowered:
+            return (
+                f"Moves {rng.choice(words.SUBJECTS).lower()} data to {rng.choice(words.SYSTEMS)}."
+            )
+        if "status" in lowered:
+            return rng.choice(("ACTIVE", "ACTIVE", "INACTIVE"))
+        if "type" in lowered:
+            return rng.choice(words.CONNECTOR_TYPES)[0]
+        return f"{rng.choice(words.SUBJECTS).lower().replace(' ', '-')}-{rng.randint(1, 999)}"

@@ -1,0 +1,160 @@
+"""What the sandbox remembers between calls besides records: query cursors, async jobs and
+running executions. Kept in memory only (a restart forgets them, as Boomi forgets tokens)."""
+
+from __future__ import annotations
+
+import base64
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from connector.sandbox.bodies import Typed
+from connector.sandbox.evaluate import Predicate
+from connector.sandbox.handlers.common import ApiError
+from connector.sandbox.shapes import Record
+from connector.sandbox.values import format_timestamp
+
+if TYPE_CHECKING:
+    from connector.sandbox.app import Sandbox
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a query goes on: the collection, the filter and the next position to scan."""
+
+    object_name: str
+    collection: str
+    record_type: str
+    predicate: Predicate
+    position: int
+    total: int | None
+    expires_at: float = 0.0
+    #: When the filter pins the id (``EQUALS`` on the id field): the only keys to look at.
+    keys: tuple[str, ...] | None = None
+
+    def at(self, position: int) -> Cursor:
+        return replace(self, position=position)
+
+
+@dataclass
+class Job:
+    """An async operation: answers 202 ``pending`` more times, then its results, then 204."""
+
+    results: Sequence[Typed]
+    pending: int
+    expires_at: float
+    fetched: bool = False
+
+
+@dataclass
+class Execution:
+    """A process run started by an ExecutionRequest; it moves on each time it is observed."""
+
+    request_id: str
+    record: Record
+    final_status: str
+    message: str | None
+    observations: int = 0
+    stored: bool = field(default=False)
+
+
+class State:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self._cursors: dict[str, Cursor] = {}
+        self._jobs: dict[str, Job] = {}
+        self.executions: dict[str, Execution] = {}
+        self._random = random.Random(f"{sandbox.config.seed}/tokens")
+
+    # -- query cursors --------------------------------------------------------------------------
+
+    def issue_cursor(self, cursor: Cursor) -> str:
+        token = self._token()
+        ttl = self.sandbox.config.query_token_ttl
+        self._cursors[token] = replace(cursor, expires_at=self.sandbox.clock() + ttl)
+        return token
+
+    def cursor(self, token: str) -> Cursor:
+        found = self._cursors.get(token)
+        if found is None:
+            raise ApiError(400, "Invalid queryToken: it was not issued by this service")
+        if self.sandbox.clock() > found.expires_at:
+            raise ApiError(400, "The queryToken has expired; run the query again")
+        return found
+
+    def expire_cursor(self, token: str) -> None:
+        found = self._cursors.get(token)
+        if found is not None:
+            self._cursors[token] = replace(found, expires_at=float("-inf"))
+
+    def _token(self) -> str:
+        """Long, opaque, base64 with ``/`` and ``+`` in it, like Boomi's."""
+        while True:
+            raw = base64.b64encode(self._random.randbytes(96)).decode()
+            if "/" in raw and "+" in raw:
+                return raw
+
+    # -- async jobs -----------------------------------------------------------------------------
+
+    def new_uuid(self) -> str:
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    def start_job(self, token: str, results: Sequence[Typed]) -> None:
+        config = self.sandbox.config
+        expires = self.sandbox.clock() + config.async_token_ttl
+        self._jobs[token] = Job(results, config.async_pending_polls, expires)
+
+    def job(self, token: str) -> Job | None:
+        """The job, or None when it is gone (fetched or expired: the caller answers 204)."""
+        found = self._jobs.get(token)
+        if found is None:
+            raise ApiError(400, f"Invalid async token: {token}")
+        if found.fetched or self.sandbox.clock() > found.expires_at:
+            return None
+        return found
+
+    # -- executions -----------------------------------------------------------------------------
+
+    def start_execution(self, execution: Execution) -> None:
+        self.executions[execution.request_id] = execution
+
+    def observe(self, execution: Execution) -> Record | None:
+        """Move ``execution`` on by one observation; its record once it exists, else None."""
+        config = self.sandbox.config
+        if execution.stored and execution.record.get("status") in _FINAL:
+            return self._stored(execution)
+        execution.observations += 1
+        if execution.observations <= config.execution_pending_polls:
+            return None
+        running = execution.observations - config.execution_pending_polls
+        record = self._stored(execution) if execution.stored else dict(execution.record)
+        if running > config.execution_running_polls:
+            record["status"] = execution.final_status
+            if execution.message:
+                record["message"] = execution.message
+            record["recordedDate"] = _now(self.sandbox)
+        else:
+            record["status"] = "INPROCESS"
+        collection = self.sandbox.store.collection("ExecutionRecord")
+        collection.put(str(record["executionId"]), record)
+        execution.record, execution.stored = record, True
+        return record
+
+    def _stored(self, execution: Execution) -> Record:
+        collection = self.sandbox.store.collection("ExecutionRecord")
+        found = collection.get(str(execution.record["executionId"]))
+        return found if found is not None else dict(execution.record)
+
+    def advance_executions(self) -> None:
+        for execution in list(self.executions.values()):
+            if execution.record.get("status") not in _FINAL:
+                self.observe(execution)
+
+
+_FINAL = frozenset({"COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED"})
+
+
+def _now(sandbox: Sandbox) -> str:
+    return format_timestamp(sandbox.wall_clock())

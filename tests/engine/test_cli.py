@@ -1,0 +1,170 @@
+"""``atomsphere run``, ``schema`` and ``test-connection`` against the scripted API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from connector.cli import main
+from connector.cli.output import ExitCode
+from connector.yamlfiles import packaged_schema
+from tests.client.fakeapi import ACCOUNT, NS, PASSWORD, FakeApi, error, query_result, xml
+from tests.conftest import ROOT
+from tests.engine.helpers import GET_PROCESS_ONE_BY_ONE, write_operation
+
+
+def _inputs(folder: Path, ids: list[str]) -> Path:
+    folder.mkdir()
+    for n, pid in enumerate(ids):
+        (folder / f"doc{n}.xml").write_text("<request/>")
+        (folder / f"doc{n}.xml.properties.json").write_text(json.dumps({"processId": pid}))
+    return folder
+
+
+def test_run_writes_each_output_with_its_properties_and_exits_by_outcome(
+    api_env: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
+    api_env.on("GET", "/Process/nope", error(400, "No such process"))
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    inputs = _inputs(tmp_path / "in", ["p1", "nope"])
+    out = tmp_path / "out"
+    code = main(["run", str(op), "--input", str(inputs), "--output", str(out), "--json"])
+    assert code == ExitCode.APPLICATION_ERRORS
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert [(x["index"], x["status"], x["code"]) for x in lines] == [
+        (0, "SUCCESS", "200"),
+        (1, "APPLICATION_ERROR", "400"),
+    ]
+    assert lines[1]["message"] == "No such process" and lines[1]["outputs"] == 0
+    (written,) = lines[0]["paths"]
+    assert Path(written).read_bytes().startswith(b"<bns:Process")
+    properties = json.loads(Path(written + ".properties.json").read_text())
+    assert properties == {"applicationStatusCode": "200", "applicationStatusMessage": ""}
+    assert "2 documents: 1 succeeded, 1 application errors, 0 failed" in captured.err
+    assert (
+        "document 2 (" in captured.err and "APPLICATION_ERROR 400: No such process" in captured.err
+    )
+    assert PASSWORD not in captured.err + captured.out
+
+
+def test_run_exits_4_when_a_document_failed(api_env: FakeApi, tmp_path: Path) -> None:
+    api_env.on("GET", "/Process/p1", error(500, "boom"))
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    code = main(["run", str(op), "--input", str(_inputs(tmp_path / "in", ["p1"])), "--json"])
+    assert code == ExitCode.DOCUMENT_FAILURES
+
+
+def test_run_a_query_with_params_prints_records_to_stdout(
+    api_env: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [
+        '<bns:result xsi:type="bns:ExecutionRecord">'
+        f"<bns:executionId>x{n}</bns:executionId></bns:result>"
+        for n in range(3)
+    ]
+    api_env.on("POST", "/ExecutionRecord/query", xml(query_result(records)))
+    op = ROOT / "operations" / "query-failed-executions.yaml"
+    code = main(
+        [
+            "run",
+            str(op),
+            "--param",
+            "status=ABORTED",
+            "--last-run-date",
+            "2024-05-01T00:00:00+00:00",
+        ]
+    )
+    assert code == ExitCode.OK
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3 and all("<bns:ExecutionRecord" in line for line in out)
+    sent = api_env.calls()[0].content
+    assert b"<argument>ABORTED</argument>" in sent
+    assert b"<argument>2024-05-01T00:00:00Z</argument>" in sent
+
+
+def test_run_from_stdin(api_env: FakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    api_env.on("POST", "/Environment", xml(f'<bns:Environment {NS} id="e1" name="x"/>'))
+    body = f'<bns:Environment {NS} name="x"/>'.encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(body)))
+    op = ROOT / "operations" / "create-environment.yaml"
+    assert main(["run", str(op), "--input", "-", "--output", str(tmp_path / "o")]) == 0
+    assert api_env.calls()[0].content == body
+
+
+def test_run_refuses_an_unknown_param_and_a_missing_connection(
+    api_env: FakeApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    assert main(["run", str(op), "--param", "nope=1"]) == ExitCode.USAGE
+    assert "has no parameter 'nope' (its parameters: process)" in capsys.readouterr().err
+    assert main(["run", str(op), "--param", "broken"]) == ExitCode.USAGE
+    for var in (
+        "ATOMSPHERE_BASE_URL",
+        "ATOMSPHERE_ACCOUNT_ID",
+        "ATOMSPHERE_USERNAME",
+        "ATOMSPHERE_PASSWORD",
+    ):
+        monkeypatch.delenv(var)
+    assert main(["run", str(op)]) == ExitCode.USAGE
+    assert "no connection" in capsys.readouterr().err
+    assert api_env.requests == []
+
+
+def test_run_reports_a_bad_operation_file_with_its_line(
+    api_env: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    op = write_operation(
+        tmp_path,
+        "action: QUERY\nobject: Atom\nfilter: {property: nope, operator: LIKE, arguments: [x]}\n",
+    )
+    assert main(["run", str(op)]) == ExitCode.USAGE
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all(
+        line.startswith("error: ") and "op.yaml:6: filter." in line for line in err
+    )
+
+
+def test_schema_operation_prints_the_published_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "operation"]) == 0
+    assert json.loads(capsys.readouterr().out) == dict(packaged_schema("operation"))
+
+
+def test_test_connection_command(
+    api_env: FakeApi, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    api_env.on(
+        "GET", f"/Account/{ACCOUNT}", xml(f'<bns:Account {NS} accountId="{ACCOUNT}" name="Acme"/>')
+    )
+    assert main(["test-connection"]) == 0
+    assert f"ok: connected to account {ACCOUNT} (Acme)" in capsys.readouterr().out
+    api_env.routes.clear()
+    api_env.on("GET", f"/Account/{ACCOUNT}", error(401, "Unauthorized"))
+    assert main(["test-connection"]) == ExitCode.FAILURE
+    err = capsys.readouterr().err
+    assert "credentials refused" in err and PASSWORD not in err
+
+
+def test_run_shows_progress_on_a_terminal(
+    api_env: FakeApi,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    assert main(["run", str(op), "--input", str(_inputs(tmp_path / "in", ["p1"])), "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "\r" in err and "documents answered" in err

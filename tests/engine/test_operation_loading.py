@@ -1,0 +1,264 @@
+"""Operation files: every problem at once with file, line and field, checked before any request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connector.contract import Action, TrackingDirection
+from connector.engine import load_operation
+from connector.engine.config import CACHE_KEY_PARAMETER
+from connector.engine.filters import Condition, Group, ParamRef, Value
+from connector.errors import ConfigError
+from tests.conftest import ROOT
+from tests.engine.helpers import operation, write_operation
+
+EXAMPLES = sorted((ROOT / "operations").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_operation_loads(path: Path) -> None:
+    op = load_operation(path)
+    assert op.settings.name == path.stem
+    assert op.settings.source == path
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_operation(write_operation(tmp_path, text))
+    return [str(p) for p in info.value.problems]
+
+
+def test_an_unknown_object_is_named_with_suggestions_and_its_line(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, "action: GET\nobject: Enviroment\n")
+    assert problem.split("/")[-1].startswith(
+        "op.yaml:5: object: unknown object 'Enviroment' (did you mean Environment, "
+    )
+
+
+def test_every_catalog_problem_is_reported_at_once(tmp_path: Path) -> None:
+    problems = _problems(
+        tmp_path,
+        """
+        action: QUERY
+        object: Atom
+        filter:
+          and:
+            - {property: colour, operator: EQUALS, arguments: [red]}
+            - {property: name, operator: LIKE, arguments: ["%x"]}
+            - {property: status, operator: EQUALS, arguments: []}
+            - {property: id, operator: EQUALS, arguments: [{param: missing}]}
+        id: abc
+        """,
+    )
+    text = "\n".join(problems)
+    assert "filter.and[0].property: Atom cannot be filtered on 'colour'" in text
+    assert "filter.and[1].operator: Atom does not allow LIKE" in text
+    assert "filter.and[2].arguments: EQUALS takes 1 argument, not 0" in text
+    assert "filter.and[3].arguments[0]: unknown parameter 'missing'" in text
+    assert "id: QUERY takes no id" in text
+    assert all(":" in p.split("op.yaml", 1)[1] for p in problems), "every problem has a line"
+
+
+def test_an_action_the_object_lacks(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, "action: DELETE\nobject: Account\n")
+    assert "action: Account does not support DELETE; it supports GET, QUERY" in problem
+
+
+def test_filter_only_for_query_and_argument_counts(tmp_path: Path) -> None:
+    problems = _problems(
+        tmp_path,
+        """
+        action: GET
+        object: Environment
+        filter: {property: name, operator: BETWEEN, arguments: [a]}
+        """,
+    )
+    assert any("only QUERY takes a filter, not GET" in p for p in problems)
+    problems = _problems(
+        tmp_path,
+        """
+        action: QUERY
+        object: Environment
+        filter: {property: name, operator: IS_NULL, arguments: [a]}
+        """,
+    )
+    assert any("IS_NULL takes no arguments, not 1" in p for p in problems)
+
+
+def test_schema_problems_come_first_with_their_lines(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "action: FETCH\nobject: Environment\nextra: 1\n")
+    assert any(":4: action:" in p and "FETCH" in p for p in problems)
+    assert any("unknown field(s)" in p for p in problems)
+
+
+def test_properties_are_spelt_as_the_api_documents_them(tmp_path: Path) -> None:
+    op = operation(
+        tmp_path,
+        """
+        action: QUERY
+        object: ExecutionRecord
+        filter:
+          or:
+            - {property: EXECUTION_TIME, operator: GREATER_THAN, arguments: ["2020-01-01"]}
+            - {property: processname, operator: EQUALS, arguments: [{param: p}]}
+        parameters:
+          p: {from: static, value: Orders}
+        """,
+    )
+    assert op.filter == Group(
+        "or",
+        (
+            Condition("executionTime", "GREATER_THAN", (Value("2020-01-01"),)),
+            Condition("processName", "EQUALS", (ParamRef("p"),)),
+        ),
+    )
+
+
+def test_objects_without_declared_filter_fields_accept_their_record_fields(tmp_path: Path) -> None:
+    op = operation(
+        tmp_path,
+        """
+        action: QUERY
+        object: Branch
+        filter: {property: NAME, operator: EQUALS, arguments: [main]}
+        """,
+    )
+    assert isinstance(op.filter, Condition) and op.filter.property == "name"
+    problems = _problems(
+        tmp_path,
+        """
+        action: QUERY
+        object: Branch
+        filter: {property: flavour, operator: EQUALS, arguments: [x]}
+        """,
+    )
+    assert any("Branch cannot be filtered on 'flavour'" in p for p in problems)
+
+
+def test_profiles_must_exist_and_compile(tmp_path: Path) -> None:
+    (tmp_path / "bad.xsd").write_text(
+        "<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'><xs:element/></xs:schema>"
+    )
+    problems = _problems(
+        tmp_path,
+        """
+        action: CREATE
+        object: Environment
+        profiles: {request: missing.xsd, response: bad.xsd}
+        """,
+    )
+    assert any("profiles.request:" in p and "profile not found" in p for p in problems)
+    assert any("profiles.response:" in p and "not a usable XML Schema" in p for p in problems)
+
+
+def test_bulk_batch_size_cannot_exceed_the_object_limit(tmp_path: Path) -> None:
+    problems = _problems(
+        tmp_path, "action: GET\nobject: Component\noptions: {bulk_batch_size: 6}\n"
+    )
+    assert any("bulk GET takes at most 5 ids" in p for p in problems)
+
+
+def test_an_execute_that_takes_no_id(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "action: EXECUTE\nobject: ExecutionRequest\nid: x\n")
+    assert any("takes no id" in p for p in problems)
+
+
+def test_a_bad_xpath_parameter_is_a_load_error(tmp_path: Path) -> None:
+    problems = _problems(
+        tmp_path,
+        """
+        action: GET
+        object: Environment
+        id: {param: e}
+        parameters:
+          e: {from: xpath, xpath: "/bns:Environment/@@id"}
+        """,
+    )
+    assert any("parameters.e:" in p and "invalid XPath" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        ("GET", TrackingDirection.OUTPUT),
+        ("QUERY", TrackingDirection.OUTPUT),
+        ("CREATE", TrackingDirection.INPUT),
+        ("UPDATE", TrackingDirection.INPUT),
+        ("DELETE", TrackingDirection.INPUT),
+    ],
+)
+def test_tracking_defaults_by_direction_of_the_action(
+    tmp_path: Path, action: str, expected: TrackingDirection
+) -> None:
+    op = operation(tmp_path, f"action: {action}\nobject: Environment\n")
+    assert op.settings.tracking.direction is expected
+    assert not op.settings.tracking.locked
+
+
+@pytest.mark.parametrize("direction", ["input", "output"])
+def test_tracking_direction_can_be_set_and_locked(tmp_path: Path, direction: str) -> None:
+    op = operation(
+        tmp_path,
+        f"action: GET\nobject: Environment\ntracking: {{direction: {direction}, locked: true}}\n",
+    )
+    assert op.settings.tracking.direction is TrackingDirection(direction)
+    assert op.settings.tracking.locked
+
+
+def test_host_settings_archiving_tracked_fields_and_caching(tmp_path: Path) -> None:
+    op = operation(
+        tmp_path,
+        """
+        action: QUERY
+        object: ExecutionRecord
+        return_application_errors: true
+        archiving: {enabled: true, directory: archive}
+        tracked_fields:
+          process: {from: xpath, xpath: "/bns:ExecutionRecord/bns:processName"}
+        caching:
+          cache: executions
+          key: {from: xpath, xpath: "/bns:ExecutionRecord/bns:executionId"}
+        """,
+    )
+    settings = op.settings
+    assert settings.action is Action.QUERY and settings.object_type == "ExecutionRecord"
+    assert settings.return_application_errors
+    assert settings.archiving is not None and settings.archiving.directory == tmp_path / "archive"
+    assert settings.tracked_fields["process"]["from"] == "xpath"
+    assert settings.caching is not None and settings.caching.key == CACHE_KEY_PARAMETER
+    assert settings.parameters[CACHE_KEY_PARAMETER]["xpath"].endswith("executionId")
+
+
+def test_a_cache_key_can_name_an_operation_parameter(tmp_path: Path) -> None:
+    op = operation(
+        tmp_path,
+        """
+        action: GET
+        object: Environment
+        id: {param: env}
+        parameters:
+          env: {from: document_property, name: environmentId}
+        caching: {cache: environments, key: {param: env}}
+        """,
+    )
+    assert op.settings.caching is not None and op.settings.caching.key == "env"
+    assert op.settings.parameters["env"] == {"from": "document_property", "name": "environmentId"}
+
+
+def test_enabled_archiving_needs_a_directory(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, "action: GET\nobject: Environment\narchiving: {enabled: true}\n")
+    assert any("archiving: enabled archiving needs a directory" in p for p in problems)
+
+
+def test_request_documents_are_checked_against_the_api_schema_without_a_profile(
+    tmp_path: Path,
+) -> None:
+    op = operation(tmp_path, "action: CREATE\nobject: Environment\n")
+    assert op.request_validator is not None
+    assert op.request_validator.root == "{http://api.platform.boomi.com/}Environment"
+    unchecked = operation(
+        tmp_path, "action: CREATE\nobject: Environment\noptions: {validate_requests: false}\n"
+    )
+    assert unchecked.request_validator is None

@@ -1,0 +1,129 @@
+"""Fault injection: grammar, every kind in-process, per path and method, reproducible."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from lxml import etree
+
+from connector.errors import ConfigError
+from connector.sandbox import FaultKind, FaultRule, Faults, Sandbox, fixtures, parse_fault_spec
+from connector.xml import SAFE_PARSER
+from tests.sandbox.conftest import FakeClock, make_client, make_sandbox
+from tests.sandbox.helpers import NS, error_message, xml
+
+PROCESS = f"/Process/{fixtures.ORDER_INTAKE.id}"
+
+
+def test_spec_grammar_round_trips() -> None:
+    rule = parse_fault_spec("503:path=/ExecutionRecord/*,times=3,method=post")
+    assert rule == FaultRule(FaultKind.BUSY, path="/ExecutionRecord/*", times=3, method="POST")
+    assert parse_fault_spec(rule.spec) == rule
+    assert parse_fault_spec("busy").kind is FaultKind.BUSY
+    assert parse_fault_spec("latency:seconds=0.25").seconds == 0.25
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [
+        ("explode", "unknown kind"),
+        ("503:colour=red", "unknown key"),
+        ("503:times", "not key=value"),
+        ("503:times=many", "not valid"),
+        ("503:probability=2", "probability"),
+        ("html:status=200", "status"),
+    ],
+)
+def test_bad_specs_are_config_errors(spec: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=problem):
+        parse_fault_spec(spec)
+
+
+def test_a_burst_of_503_on_one_path_only(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("503:path=/Process/*,times=2")
+    assert [client.get(PROCESS).status_code for _ in range(3)] == [503, 503, 200]
+    assert client.get(f"/Environment/{fixtures.PRODUCTION.id}").status_code == 200
+    sandbox.faults.add("503:times=1")
+    assert "rate limits" in error_message(client.get(PROCESS))
+
+
+def test_method_after_and_every(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("503:method=POST,after=1,every=2")
+    codes = [client.post("/Environment/query").status_code for _ in range(5)]
+    assert codes == [200, 503, 200, 503, 200]
+    assert client.get(PROCESS).status_code == 200
+
+
+def test_probability_is_reproducible_with_the_seed(clock: FakeClock) -> None:
+    def pattern() -> list[int]:
+        sandbox = make_sandbox(clock, seed=42)
+        sandbox.faults.add("503:probability=0.5")
+        with make_client(sandbox) as client:
+            return [client.get(PROCESS).status_code for _ in range(20)]
+
+    first = pattern()
+    assert first == pattern()
+    assert {200, 503} == set(first)
+
+
+def test_reset_raises_what_httpx_raises_for_a_reset(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("reset:times=1")
+    with pytest.raises(httpx.ReadError):
+        client.get(PROCESS)
+    assert client.get(PROCESS).status_code == 200
+
+
+def test_truncated_body_fails_while_reading(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("truncate:times=1")
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get(PROCESS)
+
+
+def test_malformed_body_is_not_xml(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("malformed:times=1")
+    response = client.get(PROCESS)
+    assert response.status_code == 200
+    with pytest.raises(etree.XMLSyntaxError):
+        etree.fromstring(response.content, parser=SAFE_PARSER)
+
+
+def test_html_gateway_page(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("html:status=504,times=1")
+    response = client.get(PROCESS)
+    assert response.status_code == 504
+    assert response.headers["content-type"].startswith("text/html")
+    assert b"Gateway Time-out" in response.content
+
+
+def test_latency_uses_the_injected_sleep(clock: FakeClock) -> None:
+    sandbox = make_sandbox(clock)
+    sandbox.faults.add("latency:seconds=0.3,path=/Process/*")
+    with make_client(sandbox) as client:
+        assert client.get(PROCESS).status_code == 200
+        client.post("/Environment/query")
+    assert clock.slept == [0.3]
+
+
+def test_expired_query_token(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("expire-token:path=*/queryMore,times=1")
+    token = xml(client.post("/ExecutionRecord/query")).findtext("bns:queryToken", namespaces=NS)
+    assert token
+    expired = client.post("/ExecutionRecord/queryMore", content=token)
+    assert expired.status_code == 400 and "expired" in error_message(expired)
+
+
+def test_faults_are_listed_counted_and_cleared(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("503:times=1", FaultRule(FaultKind.LATENCY, seconds=0))
+    client.get(PROCESS)
+    report = sandbox.faults.report()
+    assert report[0] == {"spec": "503:path=*,times=1", "seen": 1, "fired": 1}
+    assert sandbox.stats.snapshot()["faultsInjected"] == 1
+    sandbox.faults.clear()
+    assert sandbox.faults.rules == ()
+
+
+def test_faults_object_is_standalone() -> None:
+    faults = Faults(seed=3)
+    faults.add("reset:path=/api/rest/v1/*/Atom/*")
+    assert faults.pick("GET", "/Atom/1", "/api/rest/v1/acct/Atom/1") is not None
+    assert faults.pick("GET", "/Process/1", "/api/rest/v1/acct/Process/1") is None

@@ -1,0 +1,107 @@
+"""Seed data (deterministic, related, scalable) and SQLite state that survives a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connector.atomsphere.catalog import WireAction, load_catalog
+from connector.errors import ConfigError
+from connector.sandbox import Sandbox, SandboxConfig, fixtures
+from tests.sandbox.conftest import JSON, FakeClock, make_client, make_sandbox
+from tests.sandbox.helpers import all_results, simple
+
+
+def _ids(sandbox: Sandbox, name: str) -> list[str]:
+    return [key for _, key, _ in sandbox.store.collection(name).scan()]
+
+
+def test_same_seed_same_data_other_seed_other_data(clock: FakeClock) -> None:
+    first, again, other = (make_sandbox(clock, seed=s) for s in (7, 7, 8))
+    for name in ("ExecutionRecord", "AuditLog", "Atom", "Role", "X12ConnectorRecord"):
+        assert _ids(first, name) == _ids(again, name)
+        records = [r for _, _, r in first.store.collection(name).scan()]
+        assert records == [r for _, _, r in again.store.collection(name).scan()]
+    assert _ids(first, "ExecutionRecord") != _ids(other, "ExecutionRecord")
+    assert _ids(first, "Atom")[:3] == _ids(other, "Atom")[:3] == [a.id for a in fixtures.ATOMS]
+
+
+def test_every_object_with_a_record_type_has_records(sandbox: Sandbox) -> None:
+    empty = []
+    for info in load_catalog():
+        readable = {WireAction.GET, WireAction.QUERY, WireAction.ASYNC_REQUEST}
+        if info.record_type is None or not readable & set(info.wire_actions):
+            continue
+        collection = sandbox.store.collection(sandbox.seed.collection_name(info.name))
+        if collection.first_key() is None:
+            empty.append(info.name)
+    assert empty == []
+
+
+def test_records_are_related(sandbox: Sandbox) -> None:
+    client = make_client(sandbox)
+    atoms = {a["id"]: a["name"] for a in all_results(client, "Atom", None)}
+    processes = {p["id"]: p["name"] for p in all_results(client, "Process", None)}
+    for record in all_results(client, "ExecutionRecord", None)[:300]:
+        assert atoms[record["atomId"]] == record["atomName"]
+        assert processes[record["processId"]] == record["processName"]
+        assert record["account"] == sandbox.config.account_id
+    attachments = all_results(client, "EnvironmentAtomAttachment", None)
+    assert {(a["atomId"], a["environmentId"]) for a in attachments} >= {
+        (a.id, a.environment_id) for a in fixtures.ATOMS
+    }
+    account = client.get(f"/Account/{sandbox.config.account_id}", headers=JSON).json()
+    assert account["accountId"] == "sandbox-A1B2C3" and account["status"] == "active"
+
+
+def test_a_hundred_thousand_records_start_lazily_and_page_correctly(clock: FakeClock) -> None:
+    sandbox = make_sandbox(clock, records=100_000)
+    client = make_client(sandbox)
+    collection = sandbox.store.collection("ExecutionRecord")
+    assert len(collection.seed) == 100_000
+    last = sandbox.seed.space("ExecutionRecord").key(99_999)
+    found = all_results(client, "ExecutionRecord", simple("EQUALS", "executionId", last))
+    assert len(found) == 1 and found[0]["executionTime"] <= fixtures.SEED_EPOCH
+    first_page = client.post("/AuditLog/query", headers=JSON).json()
+    assert len(first_page["result"]) == 100 and "queryToken" in first_page
+    record = sandbox.store.collection("AuditLog").get(sandbox.seed.space("AuditLog").key(54_321))
+    assert record is not None and record["documentId"] == sandbox.seed.space("AuditLog").key(54_321)
+
+
+def test_state_survives_a_restart_in_sqlite(tmp_path: Path, clock: FakeClock) -> None:
+    data = tmp_path / "sandbox.db"
+    config = SandboxConfig(rate_limit=0, validate_responses=True)
+    with Sandbox(config, data=data, clock=clock, wall_clock=clock) as first:
+        client = make_client(first)
+        created = client.post("/Environment", json={"name": "Kept"}, headers=JSON).json()
+        renamed = client.post(
+            f"/Atom/{fixtures.DEV_ATOM.id}", json={"name": "Renamed"}, headers=JSON
+        )
+        assert renamed.status_code == 200
+        client.delete(f"/EnvironmentAtomAttachment/{_ids(first, 'EnvironmentAtomAttachment')[0]}")
+        folder = client.post("/Folder", json={"name": "F"}, headers=JSON).json()
+    with Sandbox(config, data=data, clock=clock, wall_clock=clock) as second:
+        client = make_client(second)
+        assert client.get(f"/Environment/{created['id']}", headers=JSON).json() == created
+        atom = client.get(f"/Atom/{fixtures.DEV_ATOM.id}", headers=JSON).json()
+        assert (atom["name"], atom["type"]) == ("Renamed", "ATOM")
+        assert len(_ids(second, "EnvironmentAtomAttachment")) == 4
+        again = client.post("/Folder", json={"name": "G"}, headers=JSON).json()
+        assert again["id"] != folder["id"]
+        names = [e["name"] for e in all_results(client, "Environment", None)]
+        assert names[-1] == "Kept"
+
+
+def test_a_data_file_refuses_another_seed(tmp_path: Path) -> None:
+    data = tmp_path / "sandbox.db"
+    Sandbox(SandboxConfig(seed=1), data=data).close()
+    with pytest.raises(ConfigError, match="seed"):
+        Sandbox(SandboxConfig(seed=2), data=data)
+
+
+def test_memory_is_the_default_and_forgets(clock: FakeClock) -> None:
+    first = make_client(make_sandbox(clock))
+    created = first.post("/Environment", json={"name": "Gone"}, headers=JSON).json()
+    second = make_client(make_sandbox(clock))
+    assert second.get(f"/Environment/{created['id']}").status_code == 400

@@ -1,0 +1,147 @@
+"""CREATE, GET, UPDATE, DELETE: ids shaped like Boomi's, changes visible to GET and QUERY."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import httpx
+
+from connector.sandbox import fixtures
+from tests.sandbox.conftest import JSON, JSON_BODY, XML_BODY
+from tests.sandbox.helpers import NS, all_results, error_message, simple, xml
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def test_create_get_update_query_delete_an_environment(client: httpx.Client) -> None:
+    created = client.post(
+        "/Environment", json={"name": "Staging", "classification": "TEST"}, headers=JSON
+    )
+    assert created.status_code == 200, created.text
+    env = created.json()
+    assert UUID.match(env["id"]) and env["@type"] == "Environment"
+    assert client.get(f"/Environment/{env['id']}", headers=JSON).json() == env
+    updated = client.post(
+        f"/Environment/{env['id']}",
+        content=f'<bns:Environment xmlns:bns="http://api.platform.boomi.com/" id="{env["id"]}" '
+        'name="Staging 2"/>',
+        headers=XML_BODY,
+    )
+    assert updated.status_code == 200
+    assert xml(updated).get("name") == "Staging 2"
+    assert xml(updated).get("classification") == "TEST"  # merged, not replaced
+    found = all_results(client, "Environment", simple("EQUALS", "name", "Staging 2"))
+    assert [e["id"] for e in found] == [env["id"]]
+    assert client.delete(f"/Environment/{env['id']}").status_code == 200
+    gone = client.get(f"/Environment/{env['id']}")
+    assert gone.status_code == 400 and "No such environment" in error_message(gone)
+    assert all_results(client, "Environment", simple("EQUALS", "name", "Staging 2")) == []
+
+
+def test_unknown_ids_are_business_errors(client: httpx.Client) -> None:
+    for method, path in (
+        ("GET", "/Process/nope"),
+        ("POST", "/Environment/nope"),
+        ("DELETE", "/Environment/nope"),
+    ):
+        response = client.request(method, path, content=b"<Environment/>")
+        assert response.status_code == 400, (method, path)
+        assert "No such" in error_message(response)
+
+
+def test_folder_ids_are_base64_and_delete_marks_deleted(client: httpx.Client) -> None:
+    created = client.post("/Folder", json={"name": "Reports"}, headers=JSON_BODY).json()
+    decoded = base64.b64decode(created["id"] + "==").decode()
+    assert decoded.startswith("F:") and created["id"].startswith("Rj")
+    assert created["parentId"] == fixtures.ROOT_FOLDER_ID
+    assert created["fullPath"] == "Sandbox Account/Reports"
+    assert client.delete(f"/Folder/{created['id']}").status_code == 200
+    after = client.get(f"/Folder/{created['id']}", headers=JSON).json()
+    assert after["deleted"] is True
+
+
+def test_branch_ids_follow_boomis_shape(client: httpx.Client) -> None:
+    branch = client.post("/Branch", json={"name": "feature/x"}, headers=JSON_BODY).json()
+    assert base64.b64decode(branch["id"] + "==").decode().startswith("B:")
+
+
+def test_components_cannot_be_deleted(client: httpx.Client) -> None:
+    response = client.delete(f"/Component/{fixtures.ORDER_INTAKE.id}")
+    assert response.status_code == 400
+    assert error_message(response) == "Unknown objectType for delete operation: Component"
+
+
+def test_environment_delete_is_refused_while_atoms_are_attached(client: httpx.Client) -> None:
+    refused = client.delete(f"/Environment/{fixtures.PRODUCTION.id}")
+    assert refused.status_code == 400 and "attachments" in error_message(refused)
+    for kind in ("EnvironmentAtomAttachment", "IntegrationPackEnvironmentAttachment"):
+        attached = simple("EQUALS", "environmentId", fixtures.PRODUCTION.id)
+        for attachment in all_results(client, kind, attached):
+            assert client.delete(f"/{kind}/{attachment['id']}").status_code == 200
+    assert client.delete(f"/Environment/{fixtures.PRODUCTION.id}").status_code == 200
+
+
+def test_attachments_need_both_ends_to_exist(client: httpx.Client) -> None:
+    body = {"atomId": fixtures.DEV_ATOM.id, "environmentId": "missing"}
+    response = client.post("/EnvironmentAtomAttachment", json=body, headers=JSON)
+    assert response.status_code == 400 and "No such environment" in error_message(response)
+
+
+COMPONENT = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<bns:Component xmlns:bns="http://api.platform.boomi.com/" '
+    b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" name="Map A" type="transform.map">'
+    b"<bns:encryptedValues/><bns:description>d</bns:description><bns:object>"
+    b'<Map xmlns="" fromProfile="a" toProfile="b">\n  <Mappings><Mapping fromKey="3" '
+    b'toKey="9" x="&lt;&amp;"/></Mappings>\n  <!-- kept --></Map></bns:object></bns:Component>'
+)
+
+
+def _object_bytes(body: bytes) -> bytes:
+    return body.split(b"<bns:object>", 1)[1].split(b"</bns:object>", 1)[0]
+
+
+def test_component_content_round_trips_byte_for_byte(client: httpx.Client) -> None:
+    created = client.post("/Component", content=COMPONENT, headers=XML_BODY)
+    assert created.status_code == 200, created.text
+    component_id = xml(created).get("componentId")
+    assert component_id and UUID.match(component_id)
+    fetched = client.get(f"/Component/{component_id}", headers=JSON)  # XML whatever Accept says
+    assert fetched.headers["content-type"].startswith("application/xml")
+    assert _object_bytes(fetched.content) == _object_bytes(COMPONENT)
+    assert xml(fetched).get("version") == "1"
+    assert client.get(f"/Component/{component_id}~1").status_code == 200
+    assert client.get(f"/Component/{component_id}~7").status_code == 400
+
+
+def test_component_updates_bump_the_version_and_refuse_no_change(client: httpx.Client) -> None:
+    component_id = xml(client.post("/Component", content=COMPONENT)).get("componentId")
+    same = client.post(f"/Component/{component_id}", content=COMPONENT)
+    assert same.status_code == 400 and "No changes" in error_message(same)
+    changed = COMPONENT.replace(b'name="Map A"', b'name="Map B"')
+    updated = xml(client.post(f"/Component/{component_id}", content=changed))
+    assert (updated.get("name"), updated.get("version")) == ("Map B", "2")
+    metadata = client.get(f"/ComponentMetadata/{component_id}", headers=JSON).json()
+    assert metadata["version"] == 2 and "object" not in metadata
+
+
+def test_component_refuses_json_bodies(client: httpx.Client) -> None:
+    response = client.post("/Component", json={"name": "x"}, headers=JSON)
+    assert response.status_code == 400 and "XML" in error_message(response)
+
+
+def test_invalid_values_are_400_naming_the_field(client: httpx.Client) -> None:
+    response = client.post(
+        "/Environment", json={"name": "X", "classification": "GOLD"}, headers=JSON
+    )
+    assert response.status_code == 400
+    assert "Environment.classification" in error_message(response)
+    broken = client.post("/Environment", content=b"<Environment", headers=XML_BODY)
+    assert broken.status_code == 400 and "not well-formed" in error_message(broken)
+
+
+def test_get_assignable_roles_lists_the_roles(client: httpx.Client) -> None:
+    roles = xml(client.get("/getAssignableRoles"))
+    assert roles.tag == "{http://api.platform.boomi.com/}Roles"
+    assert len(roles.findall("bns:Role", NS)) == 6

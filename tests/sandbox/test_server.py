@@ -1,0 +1,141 @@
+"""The sandbox over real loopback HTTP: the CLI process, the threaded server, the admin API."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connector.sandbox import DEFAULT_PASSWORD, DEFAULT_USERNAME, Sandbox, SandboxConfig, fixtures
+from tests.sandbox.helpers import NS, xml
+
+AUTH = (DEFAULT_USERNAME, DEFAULT_PASSWORD)
+LINE_PREFIX = "AtomSphere sandbox listening on "
+
+
+def _read_line(process: subprocess.Popen[str], timeout: float = 60.0) -> str:
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    assert ready, "the sandbox printed nothing"
+    return process.stdout.readline()
+
+
+@pytest.mark.slow
+def test_cli_server_pages_through_1000_results_and_stops_on_sigterm(tmp_path: Path) -> None:
+    command = [
+        sys.executable, "-m", "connector", "sandbox", "--port", "0", "--records", "1000",
+        "--rate-limit", "0", "--seed", "5", "--data", str(tmp_path / "state.db"),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        line = _read_line(process)
+        assert line.startswith(LINE_PREFIX) and line.endswith("/api/rest/v1/sandbox-A1B2C3\n")
+        url = line[len(LINE_PREFIX) :].strip()
+        assert url.startswith("http://127.0.0.1:")
+        seen: list[str] = []
+        with httpx.Client(base_url=url, auth=AUTH, timeout=30) as client:
+            page = xml(client.post("/ExecutionRecord/query"))
+            while True:
+                seen += [
+                    str(r.findtext("bns:executionId", namespaces=NS))
+                    for r in page.findall("bns:result", NS)
+                ]
+                token = page.findtext("bns:queryToken", namespaces=NS)
+                if not token:
+                    break
+                more = client.post(
+                    "/ExecutionRecord/queryMore",
+                    content=token,
+                    headers={"Content-Type": "text/plain"},
+                )
+                assert more.status_code == 200
+                page = xml(more)
+        assert len(seen) == len(set(seen)) == 1000
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, err
+    assert out == ""  # nothing after the one line
+    assert "sandbox-password" not in err and "sandbox-token" not in err
+
+
+@pytest.mark.slow
+def test_cli_refuses_a_bad_fault_spec_with_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "connector", "sandbox", "--port", "0", "--fault", "explode"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: fault 'explode': unknown kind")
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[Sandbox, str]]:
+    sandbox = Sandbox(SandboxConfig(rate_limit=0, validate_responses=True))
+    with sandbox.serve() as url:
+        yield sandbox, url
+
+
+def test_serve_as_a_context_manager(served: tuple[Sandbox, str]) -> None:
+    sandbox, url = served
+    assert url.endswith(sandbox.rest_path)
+    with httpx.Client(base_url=url, auth=AUTH) as client:
+        response = client.get(f"/Process/{fixtures.ORDER_INTAKE.id}")
+        assert response.status_code == 200 and xml(response).get("name") == "Order Intake"
+        created = client.post("/ExecutionRequest", content=_execution_request())
+        assert xml(created).get("recordUrl", "").startswith(url)
+
+
+def _execution_request() -> bytes:
+    return (
+        f'<ExecutionRequest xmlns="http://api.platform.boomi.com/" '
+        f'processId="{fixtures.ORDER_INTAKE.id}" atomId="{fixtures.PRODUCTION_ATOM.id}"/>'
+    ).encode()
+
+
+def test_faults_break_real_connections(served: tuple[Sandbox, str]) -> None:
+    sandbox, url = served
+    path = f"/Process/{fixtures.ORDER_INTAKE.id}"
+    with httpx.Client(base_url=url, auth=AUTH) as client:
+        sandbox.faults.add("reset:times=1")
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+            client.get(path)
+        sandbox.faults.add("truncate:times=1")
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get(path)
+        assert client.get(path).status_code == 200
+
+
+def test_admin_api_switches_faults_and_reports_stats(served: tuple[Sandbox, str]) -> None:
+    _sandbox, url = served
+    root = url.split("/api/")[0]
+    with httpx.Client(base_url=url, auth=AUTH) as client:
+        added = client.post(f"{root}/__sandbox/faults", content="503:path=/Atom/*,times=2\n")
+        assert added.status_code == 200
+        assert added.json()["faults"][0]["spec"] == "503:path=/Atom/*,times=2"
+        atom = f"/Atom/{fixtures.PRODUCTION_ATOM.id}"
+        assert [client.get(atom).status_code for _ in range(3)] == [503, 503, 200]
+        stats = client.get(f"{root}/__sandbox/stats").json()
+        assert stats["responses503"] == 2
+        assert stats["requests"]["GET /Atom/{id}"] == 3
+        bad = client.post(f"{root}/__sandbox/faults", content="nonsense")
+        assert bad.status_code == 400 and "unknown kind" in json.loads(bad.text)["message"]
+        assert client.delete(f"{root}/__sandbox/faults").json() == {"faults": []}
+        assert client.get(f"{root}/__sandbox/nothing").status_code == 404
