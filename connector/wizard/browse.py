@@ -31,6 +31,12 @@ from connector.contract import Action, ObjectType
 from connector.errors import ConfigError, UnknownNameError
 from connector.wizard.served import ServedSchema, bundled_type_names
 
+#: Objects whose records the API delivers as another type than the spec's result items: the
+#: spec types ListQueues' async results as the ``ListQueues`` wrapper, but Boomi's own examples
+#: (``AsyncGetListQueues``) and the API answer one ``QueueRecord`` per result, which is what the
+#: connector re-roots (by ``xsi:type``) and so what the records' profile must describe.
+RECORD_ELEMENTS: dict[str, str] = {"ListQueues": "QueueRecord"}
+
 _ENDPOINTS: dict[Action, tuple[WireAction, ...]] = {
     Action.CREATE: (WireAction.CREATE,),
     Action.UPDATE: (WireAction.UPDATE,),
@@ -84,7 +90,7 @@ def catalog_plan(info: ObjectInfo, action: Action) -> ImportPlan:
     """The documents ``action`` on a catalog object carries, per the catalog's endpoints."""
     request = response = None
     if action in (Action.GET, Action.QUERY):
-        response = info.record_type
+        response = RECORD_ELEMENTS.get(info.name, info.record_type)
     elif action in _ENDPOINTS:
         endpoint = next(
             (ep for kind in _ENDPOINTS[action] for ep in info.endpoints_for(kind)), None
