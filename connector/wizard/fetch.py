@@ -15,6 +15,7 @@ import httpx
 from lxml import etree
 
 from connector.atomsphere.connection import Connection
+from connector.atomsphere.responses import error_message
 from connector.errors import (
     ApplicationError,
     AuthenticationError,
@@ -71,7 +72,8 @@ def _raise_for_status(response: httpx.Response, connection: Connection, url: str
     status = response.status_code
     if 200 <= status < 300:
         return
-    body = " ".join(response.text.split())[:_BODY_EXCERPT]
+    found = error_message(response.content, response.headers.get("content-type"))
+    body = found or " ".join(response.text.split())[:_BODY_EXCERPT]
     reason = response.reason_phrase or ""
     message = connection.scrub(
         f"{url}: HTTP {status} {reason}".rstrip() + (f": {body}" if body else "")

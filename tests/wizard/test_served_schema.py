@@ -94,6 +94,7 @@ def test_http_errors_name_the_url_and_status_without_the_password(
         fetch_schema(connection, serving(SMALL, status=status))
     assert caught.value.status == status
     assert f"?xsd=1: HTTP {status}" in str(caught.value)
+    assert str(caught.value).endswith(": denied")  # the API's message, from its error body
     assert PASSWORD not in str(caught.value)
 
 
