@@ -1,22 +1,39 @@
 """``atomsphere demo``: the tour of the example operations, against a sandbox or an account.
 
-With no connection configured it starts the sandbox on a free loopback port, so the first command
-a newcomer runs needs no account and sends nothing off the machine. With ``--connection`` or the
-``ATOMSPHERE_*`` variables it runs the same tour against that account; because the tour creates
-and deletes an environment there, it asks for ``--yes`` first.
+The tour runs as a process of the reference host (``connector/cli/_tour.py``) and ends by showing
+its process report. With no connection configured it starts the sandbox on a free loopback port,
+so the first command a newcomer runs needs no account and sends nothing off the machine. With
+``--connection`` or the ``ATOMSPHERE_*`` variables it runs the same tour against that account;
+because the tour creates and deletes an environment there, it asks for ``--yes`` first.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
+import secrets
+import sqlite3
+import tempfile
 from pathlib import Path
 
-from connector.atomsphere.client import AtomSphereClient
 from connector.atomsphere.connection import Connection, connection_from_mapping, resolve_connection
+from connector.cli._report import (
+    add_database_argument,
+    database_path,
+    exit_code,
+    print_execution,
+    print_steps,
+)
+from connector.cli._tour import CREATE, DELETE, created_environment, write_cleanup, write_tour
 from connector.cli.output import ExitCode, fail
-from connector.documents import Status
-from connector.engine.tour import TourStep, iter_tour, operations_dir
+from connector.engine.tour import operations_dir
+from connector.host import load_process, run_process
+from connector.host.reporting import (
+    connect,
+    execution_documents,
+    find_execution,
+    tracked_document,
+)
+from connector.plugins import get_plugin_manager
 from connector.sandbox import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_PASSWORD,
@@ -35,8 +52,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Run the example operations of operations/ one after another: query execution "
             "records with a filter, get the account, create, update and delete an environment, "
-            "and read a process that does not exist (its error comes back as a document). "
-            "Without a connection it starts the sandbox on a free loopback port."
+            "and read a process that does not exist (its error comes back as a document), as "
+            "one process of the reference host, then show its process report. Without a "
+            "connection it starts the sandbox on a free loopback port."
         ),
     )
     parser.add_argument(
@@ -52,6 +70,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="allow the tour to create and delete a temporary environment in a real account",
     )
+    add_database_argument(parser)
     parser.set_defaults(handler=_demo)
 
 
@@ -70,7 +89,7 @@ def _demo(args: argparse.Namespace) -> int:
             )
             print(f"Target: a local sandbox at {url}")
             print("  (no connection configured; nothing leaves this machine)\n")
-            return _tour(local, folder)
+            return _tour(local, folder, database_path(args), "demo-tour-sandbox")
     if not args.yes:
         return fail(
             f"the demo would create, update and delete a temporary environment in account "
@@ -79,28 +98,45 @@ def _demo(args: argparse.Namespace) -> int:
             ExitCode.USAGE,
         )
     print(f"Target: YOUR account, {connection.target}\n")
-    return _tour(connection, folder)
+    return _tour(connection, folder, database_path(args), "demo-tour")
 
 
-def _tour(connection: Connection, folder: Path) -> int:
-    started = time.perf_counter()
-    calls = 0
-    failed = 0
-    with AtomSphereClient(connection) as client:
-        for number, step in enumerate(iter_tour(client, folder), start=1):
-            _print(number, step, folder)
-            calls += step.calls
-            failed += sum(1 for r in step.results if r.status is Status.FAILURE)
-    seconds = time.perf_counter() - started
-    print(f"Done in {seconds:.1f} s: {calls} HTTP calls to {connection.target}.")
-    print("Next: `atomsphere run --help` and docs/operations.md.")
-    return ExitCode.DOCUMENT_FAILURES if failed else ExitCode.OK
-
-
-def _print(number: int, step: TourStep, folder: Path) -> None:
-    print(f"{number}. {step.title}")
-    calls = f"{step.calls} HTTP call{'' if step.calls == 1 else 's'}"
-    print(f"   {folder.name}/{step.operation}.yaml: {step.statuses}, {calls}")
-    for line in step.lines:
-        print(f"   {line}")
+def _tour(connection: Connection, folder: Path, database: Path, name: str) -> int:
+    """Run the tour as a process of the reference host, then show its process report."""
+    pm = get_plugin_manager()
+    environment = f"atomsphere-demo-{secrets.token_hex(3)}"
+    with tempfile.TemporaryDirectory(prefix="atomsphere-demo-") as tmp:
+        process, env = write_tour(Path(tmp), name, folder, connection, environment)
+        result = run_process(load_process(process, pm, env=env), pm, database=database)
+        db = connect(database, create=False)
+        try:
+            leftover = _leftover(db, result.execution_id)
+            if leftover is not None:  # a step failed between the Create and the Delete
+                cleanup = write_cleanup(Path(tmp), name, folder, leftover)
+                run_process(load_process(cleanup, pm, env=env), pm, database=database)
+                print(f"(the tour stopped early: environment {environment} was deleted again)\n")
+            print(f"The tour ran as process {name!r}; every step is in process reporting:\n")
+            print_steps(db, result.execution_id)
+            print()
+            print_execution(db, find_execution(db, result.execution_id), per_step=3)
+        finally:
+            db.close()
+    execution = result.execution_id
     print()
+    print(f"Next: atomsphere execution {execution} --db {database}   (every tracked document)")
+    print(f"      atomsphere document {execution} 2 --db {database}   (the created environment)")
+    print("      docs/host.md (processes, process reporting), docs/operations.md (operations)")
+    return exit_code(result)
+
+
+def _leftover(db: sqlite3.Connection, execution_id: str) -> bytes | None:
+    """The environment the tour created but did not delete, as tracked by the Create step."""
+    documents = execution_documents(db, execution_id)
+    if any(d.step_name == DELETE and d.status == "SUCCESS" for d in documents):
+        return None
+    for document in documents:
+        if document.step_name == CREATE and document.status == "SUCCESS":
+            data = tracked_document(db, execution_id, document.index)[1]
+            if created_environment(data):
+                return data
+    return None

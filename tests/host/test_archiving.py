@@ -1,0 +1,115 @@
+"""Boomi's Archiving tab: each document passing the operation is written to its folder, named
+<date time>_<document index>_<operation name>_<unique number>.dat."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from connector.errors import ConfigError
+from connector.host.archive import Archiver, archive_name
+from connector.host.scrub import Scrubber
+from tests.host.conftest import Runner, write
+
+NAME = re.compile(r"^(\d{8}T\d{9}Z)_(\d+)_(fetch)_(\d+)\.dat$")
+
+PROCESS = """
+kind: Process
+version: 1
+name: archiving
+connections:
+  fake: {connector: fake, fields: {endpoint: "http://fake", token: hush-hush}}
+start:
+  documents:
+    - {data: "<in n='0'/>", properties: {thingId: a}}
+    - {data: "<in n='1' secret='hush-hush'/>", properties: {thingId: b}}
+steps:
+  - name: Fetch
+    operation: ops/fetch.yaml
+    tracking: DIRECTION
+  - name: Deliver
+    write: {folder: out}
+"""
+
+
+@pytest.mark.parametrize("direction", ["input", "output"])
+def test_archived_files_hold_the_tracked_documents_named_as_boomi_names_them(
+    tmp_path: Path, run: Runner, direction: str
+) -> None:
+    write(
+        tmp_path,
+        "ops/fetch.yaml",
+        """
+kind: FakeOperation
+name: fetch
+action: GET
+behaviour: {fanout: 2}
+archiving: {enabled: true, directory: archive}
+""",
+    )
+    write(tmp_path, "process.yaml", PROCESS.replace("DIRECTION", direction))
+    before = datetime.now(UTC).replace(microsecond=0)
+    run()
+
+    files = sorted((tmp_path / "ops" / "archive").iterdir(), key=lambda p: NAME.match(p.name)[2])
+    parts = [NAME.match(p.name) for p in files]
+    assert all(parts), [p.name for p in files]
+    stamps = {datetime.strptime(m[1], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC) for m in parts}
+    assert all(stamp >= before for stamp in stamps)
+    assert len({m[4] for m in parts}) == len(parts), "unique numbers"
+    contents = [p.read_bytes() for p in files]
+    if direction == "input":
+        assert [m[2] for m in parts] == ["0", "1"]
+        assert contents == [b"<in n='0'/>", b"<in n='1' secret='***'/>"]
+    else:
+        assert [m[2] for m in parts] == ["0", "1", "2", "3"]
+        assert contents[0] == b'<thing id="a" n="0" by="fetch" start="no"/>'
+        assert contents[3] == b'<thing id="b" n="1" by="fetch" start="no"/>'
+    delivered = sorted(p.read_bytes() for p in (tmp_path / "out").iterdir())
+    assert len(delivered) == 4, "archiving copies; documents still flow on"
+
+
+def test_an_archive_never_overwrites_a_file(tmp_path: Path) -> None:
+    when = datetime(2024, 5, 1, 8, 30, 0, 123000, tzinfo=UTC)
+    assert archive_name(when, 3, "get-account", 1) == "20240501T083000123Z_3_get-account_1.dat"
+    first = Archiver(tmp_path, "get-account", Scrubber(()))
+    second = Archiver(tmp_path, "get-account", Scrubber(()))
+    paths = [first.archive(3, b"one", when), second.archive(3, b"two", when)]
+    assert [p.name for p in paths] == [
+        "20240501T083000123Z_3_get-account_1.dat",
+        "20240501T083000123Z_3_get-account_2.dat",
+    ]
+    assert [p.read_bytes() for p in paths] == [b"one", b"two"]
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "..", "c:evil", "tab\there"])
+def test_an_operation_name_that_is_not_a_plain_file_name_cannot_archive(
+    tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(ConfigError, match="is not a plain file name"):
+        Archiver(tmp_path, name, Scrubber(()))
+
+
+def test_an_archiving_operation_whose_name_is_not_a_file_name_is_refused_at_load(
+    tmp_path: Path, run: Runner
+) -> None:
+    write(
+        tmp_path,
+        "ops/fetch.yaml",
+        """
+kind: FakeOperation
+name: ../../fetch
+action: GET
+archiving: {directory: archive}
+""",
+    )
+    write(tmp_path, "process.yaml", PROCESS.replace("DIRECTION", "input"))
+    with pytest.raises(
+        ConfigError,
+        match=r"steps\[0\].operation: operation name \(archive files "
+        r"carry it\) '../../fetch' is not a plain file name",
+    ):
+        run()

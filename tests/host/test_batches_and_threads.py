@@ -1,0 +1,151 @@
+"""Batches, connectors answering from threads, interruptions, and failures of the host itself."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pluggy
+import pytest
+
+from connector.host import ExecutionStatus, StopReason, load_process, run_process
+from connector.host.operation_step import HostError
+from connector.host.reporting import connect, list_executions
+from connector.host.reporting.recorder import ExecutionRecorder
+from tests.host.conftest import Runner, write
+
+HEAD = """
+kind: Process
+version: 1
+name: batches
+connections:
+  fake: {connector: fake, fields: {endpoint: "http://fake"}}
+"""
+
+
+def _documents(outcomes: list[str]) -> str:
+    return "start:\n  documents:\n" + "".join(
+        f"    - {{data: '<in n=\"{i}\"/>', properties: {{thingId: t{i}, outcome: {o}}}}}\n"
+        for i, o in enumerate(outcomes)
+    )
+
+
+def test_a_batch_size_hands_documents_over_in_batches_and_stops_after_the_failing_one(
+    tmp_path: Path, run: Runner
+) -> None:
+    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
+    outcomes = ["SUCCESS"] * 4 + ["FAILURE"] + ["SUCCESS"] * 4
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + _documents(outcomes)
+        + """
+steps:
+  - {name: Fetch, operation: fetch.yaml, tracking: input, batch_size: 3}
+""",
+    )
+    report = run()
+    fetched = report.documents_of("Fetch")
+    assert [(d.batch, d.batch_index) for d in fetched] == [
+        (0, 0),
+        (0, 1),
+        (0, 2),
+        (1, 0),
+        (1, 1),
+        (1, 2),
+    ], "the third batch never ran"
+    assert report.run.stopped_by is StopReason.FAILURES
+    assert (report.step("Fetch").inputs, report.step("Fetch").outputs) == (6, 5)
+
+
+def test_answers_from_worker_threads_are_each_recorded_once(tmp_path: Path, run: Runner) -> None:
+    write(
+        tmp_path,
+        "fetch.yaml",
+        """
+kind: FakeOperation
+name: fetch
+behaviour: {threads: 4, fanout: 3}
+tracked_fields: {thing: {from: document_property, name: thingId}}
+""",
+    )
+    outcomes = ["SUCCESS", "APPLICATION_ERROR"] * 20
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + _documents(outcomes)
+        + """
+steps:
+  - {name: Fetch, operation: fetch.yaml, tracking: output}
+""",
+    )
+    report = run()
+    fetched = report.documents_of("Fetch")
+    assert len(fetched) == 20 * 3 + 20
+    assert len({d.index for d in fetched}) == len(fetched)
+    for i, outcome in enumerate(outcomes):
+        mine = [d for d in fetched if d.batch_index == i]
+        assert {d.status for d in mine} == {outcome}
+        assert len(mine) == (3 if outcome == "SUCCESS" else 1)
+
+
+def test_an_interrupted_run_is_recorded_as_aborted(
+    tmp_path: Path, pm: pluggy.PluginManager
+) -> None:
+    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + _documents(["SUCCESS", "INTERRUPT", "SUCCESS"])
+        + """
+steps:
+  - {name: Fetch, operation: fetch.yaml, tracking: output}
+""",
+    )
+    with pytest.raises(KeyboardInterrupt):
+        run_process(load_process(tmp_path / "process.yaml", pm), pm, database=tmp_path / "r.db")
+    db = connect(tmp_path / "r.db", create=False)
+    try:
+        (execution,) = list_executions(db)
+        assert (execution.status, execution.message) == (ExecutionStatus.ABORTED, "interrupted")
+        statuses = [r[0] for r in db.execute("SELECT status FROM documents WHERE step_seq = 2")]
+        assert statuses == ["SUCCESS"]
+    finally:
+        db.close()
+    assert not list((tmp_path / "r.db.runs").iterdir()), "the run lock is released"
+
+
+def test_a_host_failure_while_recording_ends_the_execution_with_an_error(
+    tmp_path: Path, pm: pluggy.PluginManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + _documents(["SUCCESS", "SUCCESS"])
+        + """
+steps:
+  - {name: Fetch, operation: fetch.yaml, tracking: output}
+""",
+    )
+    original = ExecutionRecorder.answer_outputs
+
+    def broken(self: ExecutionRecorder, *args: object) -> int:
+        if args[0] == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+        return original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ExecutionRecorder, "answer_outputs", broken)
+    with pytest.raises(HostError, match="recording step 'Fetch': disk I/O error"):
+        run_process(load_process(tmp_path / "process.yaml", pm), pm, database=tmp_path / "r.db")
+    db = connect(tmp_path / "r.db", create=False)
+    try:
+        (execution,) = list_executions(db)
+        assert execution.status == ExecutionStatus.ERROR
+        assert execution.message == "HostError: recording step 'Fetch': disk I/O error"
+    finally:
+        db.close()

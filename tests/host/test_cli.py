@@ -1,0 +1,190 @@
+"""``atomsphere process run``, ``executions``, ``execution`` and ``document``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from connector.cli import main
+from connector.cli.output import ExitCode
+from connector.plugins import get_plugin_manager
+from tests.host import fake_connector
+from tests.host.conftest import write
+
+PROCESS = """
+kind: Process
+version: 1
+name: cli-demo
+properties: {outcome: SUCCESS}
+connections:
+  fake: {connector: fake, fields: {endpoint: "http://fake", token: cli-SECRET}}
+start:
+  documents:
+    - {data: "<in n='0'/>", properties: {thingId: a}}
+    - {data: "<in n='1'/>", properties: {thingId: b}}
+steps:
+  - name: Decide
+    set_properties: {outcome: {from: process_property, name: outcome}}
+  - {name: Fetch, operation: fetch.yaml}
+"""
+
+FETCH = """
+kind: FakeOperation
+name: fetch
+action: GET
+tracked_fields:
+  thing: {from: document_property, name: thingId}
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    write(tmp_path, "process.yaml", PROCESS)
+    write(tmp_path, "fetch.yaml", FETCH)
+    monkeypatch.setattr(
+        "connector.cli.process.get_plugin_manager",
+        lambda: get_plugin_manager(plugins=[fake_connector]),
+    )
+    monkeypatch.setenv("ATOMSPHERE_REPORTING_DB", str(tmp_path / "default.db"))
+    return tmp_path
+
+
+def _run(files: Path, *extra: str) -> int:
+    return main(["process", "run", str(files / "process.yaml"), *extra])
+
+
+def test_process_run_prints_its_steps_and_exits_by_outcome(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(files) == ExitCode.OK
+    out, err = capsys.readouterr()
+    assert "Fetch" in out and "fetch" in out
+    assert re.search(
+        r"^execution exec-\S+: COMPLETE, 4 tracked documents \(0 application errors, 0 "
+        r"failures\)$",
+        out,
+        re.MULTILINE,
+    )
+    assert f"--db {files / 'default.db'}" in err, "the default database is the environment's"
+    assert _run(files, "--property", "outcome=APPLICATION_ERROR") == ExitCode.APPLICATION_ERRORS
+    assert _run(files, "-p", "outcome=FAILURE", "--report") == ExitCode.DOCUMENT_FAILURES
+    out, _ = capsys.readouterr()
+    assert "FAILURE" in out and "thing=a" in out
+    assert "cli-SECRET" not in out
+
+
+def test_process_run_refuses_bad_input_with_one_line(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(files, "--property", "nope") == ExitCode.USAGE
+    assert capsys.readouterr().err == "error: --property 'nope': write NAME=VALUE\n"
+    write(files, "process.yaml", PROCESS.replace("fetch.yaml", "gone.yaml"))
+    assert _run(files) == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("error: ") and "process.yaml:14: steps[1].operation: file not found" in err
+    )
+    assert main(["process", "check", str(files / "process.yaml")]) == ExitCode.USAGE
+
+
+def test_executions_lists_and_filters(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(files / "x.db")
+    assert _run(files, "--db", db) == ExitCode.OK
+    assert _run(files, "--db", db, "-p", "outcome=APPLICATION_ERROR") == 3
+    capsys.readouterr()
+
+    def listed(*args: str) -> list[dict[str, object]]:
+        assert main(["executions", "--db", db, "--json", *args]) == ExitCode.OK
+        return list(json.loads(capsys.readouterr().out))
+
+    everything = listed()
+    assert [e["status"] for e in everything] == ["ERROR", "COMPLETE"]
+    assert [e["application_errors"] for e in everything] == [2, 0]
+    assert listed("--status", "complete") == everything[1:]
+    assert listed("--status", "ERROR", "--status", "COMPLETE") == everything
+    assert listed("--process", "other") == []
+    assert listed("--field", "thing=b") == everything
+    assert listed("--field", "thing=z") == []
+    assert listed("--limit", "1") == everything[:1]
+    assert main(["executions", "--db", db]) == ExitCode.OK
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == [
+        "EXECUTION",
+        "PROCESS",
+        "STATUS",
+        "STARTED",
+        "ENDED",
+        "DOCS",
+        "ERRORS",
+        "FAILED",
+    ]
+    assert len(table) == 4
+
+
+def test_execution_shows_one_table_of_documents(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(files / "x.db")
+    assert _run(files, "--db", db, "-p", "outcome=APPLICATION_ERROR") == 3
+    capsys.readouterr()
+    assert main(["execution", "latest", "--db", db]) == ExitCode.OK
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[2].startswith("status     ERROR: step 'Fetch': 2 document(s) were application")
+    header = next(i for i, line in enumerate(lines) if line.startswith("#"))
+    assert lines[header].split() == [
+        "#",
+        "STEP",
+        "TRACKED",
+        "STATUS",
+        "CODE",
+        "MESSAGE",
+        "BYTES",
+        "FIELDS",
+    ]
+    rows = [line.split() for line in lines[header + 2 :]]
+    assert [r[:5] for r in rows] == [
+        ["1", "Start", "output", "SUCCESS", "-"],
+        ["2", "Start", "output", "SUCCESS", "-"],
+        ["3", "Fetch", "output", "APPLICATION_ERROR", "404"],
+        ["4", "Fetch", "output", "APPLICATION_ERROR", "404"],
+    ]
+    assert rows[2][-1] == "thing=a"
+    execution_id = lines[0].split()[1]
+    assert main(["execution", execution_id[:-2], "--db", db, "--json"]) == ExitCode.OK
+    details = json.loads(capsys.readouterr().out)
+    assert details["id"] == execution_id
+    assert [d["status_code"] for d in details["tracked_documents"]] == ["", "", "404", "404"]
+
+
+def test_document_prints_the_tracked_bytes(
+    files: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    db = str(files / "x.db")
+    assert _run(files, "--db", db) == ExitCode.OK
+    capsysbinary.readouterr()
+    assert main(["document", "latest", "3", "--db", db]) == ExitCode.OK
+    assert capsysbinary.readouterr().out == b'<thing id="a" n="0" by="fetch" start="no"/>'
+    assert main(["document", "latest", "3", "--db", db, "--properties"]) == ExitCode.OK
+    details = json.loads(capsysbinary.readouterr().out)
+    assert details["fields"] == {"thing": "a"}
+    assert details["properties"]["seenBy"] == "fetch"
+    assert main(["document", "latest", "9", "--db", db]) == ExitCode.USAGE
+    assert capsysbinary.readouterr().err == (
+        b"error: execution " + details["execution"].encode() + b" has no document 9 (it has 4, "
+        b"numbered from 1)\n"
+    )
+
+
+def test_reading_commands_without_a_database_say_so(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["executions", "--db", str(files / "none.db")]) == ExitCode.USAGE
+    assert capsys.readouterr().err == (
+        f"error: no process reporting database at {files / 'none.db'} (run a process first, or "
+        "pass --db)\n"
+    )
+    assert main(["execution", "nope", "--db", str(files / "none.db")]) == ExitCode.USAGE

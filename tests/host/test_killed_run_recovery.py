@@ -1,0 +1,178 @@
+"""A run killed midway (SIGKILL, a real subprocess) leaves a consistent database: the next start
+marks the execution INCOMPLETE, and every document answered before the kill is there."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from connector.contract import TrackingDirection
+from connector.host.reporting import (
+    ExecutionStatus,
+    connect,
+    execution_documents,
+    list_executions,
+)
+from connector.host.reporting.recorder import ExecutionRecorder
+from connector.host.scrub import Scrubber
+from tests.conftest import ROOT
+from tests.host.conftest import write
+
+PROCESS = """
+kind: Process
+version: 1
+name: killable
+properties:
+  gate: null
+connections:
+  fake: {connector: fake, fields: {endpoint: "http://fake"}}
+start:
+  documents:
+    - {data: "<in n='0'/>", properties: {thingId: a}}
+    - {data: "<in n='1'/>", properties: {thingId: b, outcome: APPLICATION_ERROR}}
+    - {data: "<in n='2'/>", properties: {thingId: c, block: "yes"}}
+    - {data: "<in n='3'/>", properties: {thingId: d}}
+steps:
+  - name: Fetch
+    operation: fetch.yaml
+    tracking: DIRECTION
+"""
+
+OPERATION = """
+kind: FakeOperation
+name: fetch
+action: GET
+return_application_errors: true
+tracked_fields:
+  thing: {from: document_property, name: thingId}
+"""
+
+
+def _environment(tmp_path: Path) -> dict[str, str]:
+    """The fake connector installed through a real entry point, as a user would install it."""
+    site = tmp_path / "site"
+    dist = site / "fake_host_plugin-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-host-plugin\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[atomsphere_connector]\nfake = tests.host.fake_connector\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT)])
+    return env
+
+
+def _run(tmp_path: Path, env: dict[str, str], gate: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "connector",
+            "process",
+            "run",
+            str(tmp_path / "process.yaml"),
+            "--db",
+            str(tmp_path / "reporting.db"),
+            "--property",
+            f"gate={gate}",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for(path: Path, child: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        if child.poll() is not None:
+            out, err = child.communicate()
+            pytest.fail(f"the run ended before reaching the gate: {out!r} {err!r}")
+        if time.monotonic() > deadline:
+            child.kill()
+            pytest.fail("the run never reached the gate")
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("direction", ["input", "output"])
+def test_a_killed_run_is_marked_incomplete_and_keeps_its_answered_documents(
+    tmp_path: Path, direction: str
+) -> None:
+    write(tmp_path, "process.yaml", PROCESS.replace("DIRECTION", direction))
+    write(tmp_path, "fetch.yaml", OPERATION)
+    env = _environment(tmp_path)
+    gate = tmp_path / "gate"
+
+    child = _run(tmp_path, env, gate)
+    _wait_for(gate.with_name("gate.ready"), child)
+    child.send_signal(signal.SIGKILL)
+    child.communicate()
+    assert child.returncode == -signal.SIGKILL
+
+    raw = sqlite3.connect(tmp_path / "reporting.db")
+    try:
+        (status,) = raw.execute("SELECT status FROM executions").fetchone()
+        assert status == "INPROCESS", "nobody has looked at the database since the kill"
+        assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        raw.close()
+
+    gate.with_name("gate.go").touch()
+    again = _run(tmp_path, env, gate)
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err.decode()
+
+    db = connect(tmp_path / "reporting.db", create=False)
+    try:
+        second, first = list_executions(db, process="killable")
+        assert second.status == ExecutionStatus.COMPLETE
+        assert first.status == ExecutionStatus.INCOMPLETE
+        assert "killed" in first.message
+        assert first.ended_at is not None
+        fetched = [d for d in execution_documents(db, first.id) if d.step_name == "Fetch"]
+        assert [(d.fields["thing"], d.status) for d in fetched] == [
+            ("a", "SUCCESS"),
+            ("b", "APPLICATION_ERROR"),
+        ]
+        assert all(d.direction == direction for d in fetched)
+        started = [d for d in execution_documents(db, first.id) if d.step_name == "Start"]
+        assert len(started) == 4
+        complete = [d for d in execution_documents(db, second.id) if d.step_name == "Fetch"]
+        assert [d.fields["thing"] for d in complete] == ["a", "b", "c", "d"]
+    finally:
+        db.close()
+
+
+def test_a_running_execution_is_left_alone_and_a_dead_one_is_marked(tmp_path: Path) -> None:
+    database = tmp_path / "reporting.db"
+    running = ExecutionRecorder(database, Scrubber(()))
+    dead = ExecutionRecorder(database, Scrubber(()))
+    try:
+        alive_id = running.begin("p", tmp_path / "p.yaml", {})
+        dead_id = dead.begin("p", tmp_path / "p.yaml", {})
+        step = dead.begin_step("operation", "Fetch", "steps[0]")
+        dead.track(step, 0, 0, TrackingDirection.OUTPUT, b"<half/>", {}, {}, "2024-01-01")
+        dead.commit()
+        assert dead._run_lock is not None
+        dead._run_lock.release()  # what the kernel does when the process dies
+
+        db = connect(database, create=False)
+        try:
+            statuses = {e.id: e.status for e in list_executions(db)}
+            assert statuses == {alive_id: "INPROCESS", dead_id: "INCOMPLETE"}
+            (half,) = execution_documents(db, dead_id)
+            assert half.status == "INCOMPLETE", "an output whose input was never answered"
+        finally:
+            db.close()
+        running.finish(ExecutionStatus.COMPLETE)
+    finally:
+        running.close()
+        dead.close()
