@@ -12,7 +12,14 @@ from pathlib import Path
 from connector.atomsphere.catalog import load_catalog
 from connector.atomsphere.connection import connection_from_mapping
 from connector.atomsphere.pool import DEFAULT_POOL
-from connector.contract import Action, ConnectionCheck, ExecutionContext, ObjectType, Operation
+from connector.contract import (
+    Action,
+    ConnectionCheck,
+    ExecutionContext,
+    ObjectDefinitions,
+    ObjectType,
+    Operation,
+)
 from connector.descriptor import PluginDescriptor, bundled_descriptor
 from connector.documents import Document, OperationResponse
 from connector.engine import OperationConfig, load_operation, run_operation
@@ -20,6 +27,7 @@ from connector.engine.check import check_connection
 from connector.errors import ConfigError, ContractError
 from connector.hookspecs import Connection
 from connector.plugins import hookimpl
+from connector.wizard import browse, build_profiles, object_definitions, open_schema, resolve
 
 CONNECTOR_ID = "atomsphere"
 
@@ -35,6 +43,9 @@ def connector_browse_object_types(
 ) -> list[ObjectType] | None:
     if connector_id != CONNECTOR_ID:
         return None
+    if connection is not None:
+        served = open_schema(connection_from_mapping(connection, source="connection"))
+        return browse(served, Action(action)).object_types
     return [
         ObjectType(o.name, o.label, o.description, o.deprecated)
         for o in load_catalog().objects_for(Action(action))
@@ -85,3 +96,19 @@ def connector_test_connection(connector_id: str, connection: Connection) -> Conn
     except ConfigError as exc:
         return ConnectionCheck(False, f"connection settings: {exc}")
     return check_connection(DEFAULT_POOL.client(settings))
+
+
+# -- profiles (wizard) ---------------------------------------------------------------------
+
+
+@hookimpl
+def connector_object_definitions(
+    connector_id: str, connection: Connection | None, object_type: str, action: Action
+) -> ObjectDefinitions | None:
+    if connector_id != CONNECTOR_ID:
+        return None
+    served = open_schema(
+        connection_from_mapping(connection, source="connection") if connection is not None else None
+    )
+    profiles = build_profiles(served, resolve(served, object_type, Action(action)))
+    return object_definitions(profiles, served.namespace)

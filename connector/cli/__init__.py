@@ -56,8 +56,11 @@ def command_modules() -> list[ModuleType]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    return dispatch(build_parser().parse_args(argv))
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names, turning every error into one line and an exit code."""
     handler: Handler = args.handler
     try:
         return handler(args)

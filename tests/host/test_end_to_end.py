@@ -50,9 +50,11 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.fixture
 def project(tmp_path: Path, sandbox: str) -> Path:
-    """A copy of the project's processes and operations, so runs write into ``tmp_path``."""
+    """A copy of the project's processes, operations and their profiles, so runs write into
+    ``tmp_path``."""
     shutil.copytree(ROOT / "processes", tmp_path / "processes")
     shutil.copytree(ROOT / "operations", tmp_path / "operations")
+    shutil.copytree(ROOT / "profiles", tmp_path / "profiles")
     return tmp_path
 
 

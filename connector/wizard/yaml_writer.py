@@ -1,0 +1,233 @@
+"""Writing ``operations/NAME.yaml``: a new operation, or the refresh of one the user has edited.
+
+The wizard owns two parts of an operation file: the ``profiles`` mapping and, for a Query, the
+commented filter template between its two marker lines. A re-import rewrites those two parts in
+the text and leaves every other line alone, comments included; it then reads the result back and
+checks that nothing but ``profiles`` changed. If the text cannot be edited that safely (an unusual
+layout), the file is written afresh from its data and the caller is told the comments were lost.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from connector.atomsphere.catalog import load_catalog
+from connector.contract import Action, ProfileRole
+from connector.wizard.browse import ImportPlan
+from connector.yamlfiles import LoadedYaml, load_yaml_text, packaged_schema, validate
+
+TEMPLATE_BEGIN: Final = "# >>> filter template"
+TEMPLATE_END: Final = "# <<< filter template"
+_PLAIN = re.compile(r"^[A-Za-z_/.][A-Za-z0-9_ ./()'-]*$")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+ProfilePaths = Mapping[ProfileRole, str | None]
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """The text of a re-imported operation file, and whether its comments survived."""
+
+    text: str
+    comments_kept: bool
+
+
+def new_operation(plan: ImportPlan, name: str, paths: ProfilePaths) -> str:
+    """The text of a new operation file with the wizard's defaults."""
+    action = plan.action
+    data: dict[str, Any] = {
+        "kind": "AtomSphereOperation",
+        "version": 1,
+        "name": name,
+        "description": f"{action.value.title()} {plan.label}.",
+        "action": action.value,
+        "object": plan.object,
+        "tracking": {"direction": "output" if action.inbound else "input"},
+        "return_application_errors": False,
+        "profiles": _profiles(paths),
+    }
+    header = [
+        f"# {action.value} {plan.object}, written by `atomsphere import`. Edit freely: a re-import",
+        "# refreshes only `profiles` (and the filter template) and keeps everything else.",
+    ]
+    if action in (Action.GET, Action.UPDATE, Action.DELETE) and plan.id_field:
+        header.append(
+            f"# The id defaults to the input document's {plan.id_field}; to take it from "
+            "elsewhere, set"
+        )
+        header.append("# `id: {param: NAME}` and define NAME under `parameters`.")
+    text = "\n".join(header) + "\n" + dump(data)
+    if action is Action.QUERY:
+        text += "\n".join(filter_template(plan)) + "\n"
+    _check(text, "new operation")
+    return text
+
+
+def refresh_operation(
+    loaded: LoadedYaml, text: str, plan: ImportPlan, paths: ProfilePaths
+) -> Refreshed:
+    """``text`` (the file ``loaded`` was read from) with fresh profiles and filter template."""
+    expected = {**loaded.data, "profiles": _profiles(paths)}
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    block = [line + "\n" for line in dump({"profiles": expected["profiles"]}).splitlines()]
+    start = loaded.lines.get(("profiles",))
+    if start is not None and lines[start - 1].startswith("profiles:"):
+        end = _block_end(lines, start - 1)
+        lines[start - 1 : end] = block
+    else:
+        anchor = loaded.lines.get(("object",), 0)
+        end = _block_end(lines, anchor - 1) if anchor else len(lines)
+        lines[end:end] = block
+    edited = "".join(lines)
+    if plan.action is Action.QUERY:
+        edited = _replace_template(edited, filter_template(plan))
+    try:
+        again = load_yaml_text(edited, loaded.source)
+        same = again.data == expected
+    except ValueError:
+        same = False
+    if same:
+        _check(edited, loaded.source)
+        return Refreshed(edited, comments_kept=True)
+    fresh = dump(expected)
+    if plan.action is Action.QUERY:
+        fresh += "\n".join(filter_template(plan)) + "\n"
+    _check(fresh, loaded.source)
+    return Refreshed(fresh, comments_kept=False)
+
+
+def filter_template(plan: ImportPlan) -> list[str]:
+    """The commented filter template of a Query: every filterable property and its operators."""
+    query = plan.query
+    lines = [f"{TEMPLATE_BEGIN} (written by `atomsphere import`, refreshed on re-import)"]
+    if query is None or not query.properties:
+        lines.append(f"# The API declares no filterable properties for {plan.object}.")
+        lines.append(TEMPLATE_END)
+        return lines
+    lines.append(f"# {plan.object} accepts these operators (arguments each takes):")
+    lines.extend(_wrap([f"{op}({_arguments(op)})" for op in query.operators], "#   "))
+    lines.append("# Filterable properties (type; operators):")
+    width = max(len(p.name) for p in query.properties)
+    types = max(len(p.type) for p in query.properties)
+    for prop in query.properties:
+        note = "" if prop.field in (None, prop.name) else f"  (record field {prop.field})"
+        if prop.field is None:
+            note = "  (not a record field)"
+        lines.append(
+            f"#   {prop.name.ljust(width)}  {prop.type.ljust(types)}  all of the above{note}"
+        )
+    example = query.properties[0].name
+    operator = "EQUALS" if "EQUALS" in query.operators else query.operators[0]
+    lines += [
+        "# Example (uncomment; arguments are literals or {param: NAME} defined in `parameters`):",
+        "# filter:",
+        "#   and:",
+        f"#     - property: {example}",
+        f"#       operator: {operator}",
+        f"#       arguments: [{{param: {example}}}]",
+        "# parameters:",
+        f"#   {example}: {{from: document_property, name: {example}}}",
+        TEMPLATE_END,
+    ]
+    return lines
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _profiles(paths: ProfilePaths) -> dict[str, str | None]:
+    return {role.value: paths.get(role) for role in (ProfileRole.REQUEST, ProfileRole.RESPONSE)}
+
+
+def _block_end(lines: list[str], index: int) -> int:
+    """The line after the top-level key at ``index`` and its indented continuation."""
+    end = index + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t"):
+        end += 1
+    while end > index + 1 and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
+def _replace_template(text: str, template: list[str]) -> str:
+    lines = text.splitlines(keepends=True)
+    begin = next((i for i, line in enumerate(lines) if line.startswith(TEMPLATE_BEGIN)), None)
+    if begin is None:
+        return text  # the user removed it: their call
+    end = next((i for i in range(begin, len(lines)) if lines[i].startswith(TEMPLATE_END)), begin)
+    lines[begin : end + 1] = [line + "\n" for line in template]
+    return "".join(lines)
+
+
+def _check(text: str, source: str) -> None:
+    validate(load_yaml_text(text, source), packaged_schema("operation"))
+
+
+def _wrap(words: list[str], prefix: str, width: int = 98) -> list[str]:
+    out: list[str] = []
+    line = prefix
+    for word in words:
+        if len(line) + len(word) + 1 > width and line.strip("# "):
+            out.append(line.rstrip())
+            line = prefix
+        line += word + " "
+    out.append(line.rstrip())
+    return out
+
+
+def _arguments(operator: str) -> int:
+    try:
+        return load_catalog().operator(operator).arguments
+    except LookupError:
+        return 1
+
+
+def dump(data: Mapping[str, Any], indent: int = 0) -> str:
+    """Block-style YAML for plain data (what operation files hold), keys in the given order."""
+    pad = " " * indent
+    out = []
+    for key, value in data.items():
+        if isinstance(value, Mapping) and value:
+            out.append(f"{pad}{key}:\n{dump(value, indent + 2)}")
+        elif isinstance(value, list) and value:
+            out.append(f"{pad}{key}:\n{_dump_list(value, indent + 2)}")
+        else:
+            out.append(f"{pad}{key}: {scalar(value)}\n")
+    return "".join(out)
+
+
+def _dump_list(items: list[Any], indent: int) -> str:
+    pad = " " * indent
+    out = []
+    for item in items:
+        if isinstance(item, Mapping) and item:
+            body = dump(item, indent + 2)
+            out.append(f"{pad}- {body[indent + 2 :]}")
+        elif isinstance(item, list) and item:
+            out.append(f"{pad}-\n{_dump_list(item, indent + 2)}")
+        else:
+            out.append(f"{pad}- {scalar(item)}\n")
+    return "".join(out)
+
+
+def scalar(value: Any) -> str:
+    """A YAML scalar: plain when unambiguous, else JSON's double-quoted form (valid YAML)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, Mapping | list):
+        return "{}" if isinstance(value, Mapping) else "[]"
+    text = str(value)
+    plain = _PLAIN.match(text) and text == text.strip() and not text.endswith(":")
+    if plain and text.lower() not in _RESERVED and ": " not in text and " #" not in text:
+        return text
+    return json.dumps(text, ensure_ascii=False)

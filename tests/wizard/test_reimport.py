@@ -1,0 +1,267 @@
+"""Re-importing refreshes the profiles, keeps every user edit, and says what changed;
+``--check`` turns the same comparison into a CI guard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from connector.atomsphere.catalog import schema_bytes
+from connector.xml import SAFE_PARSER, XS_NS
+from connector.yamlfiles import load_yaml_file, packaged_schema, validate
+from tests.wizard.conftest import serving
+from tests.wizard.helpers import run_import
+
+XS = f"{{{XS_NS}}}"
+
+
+def changed_schema() -> bytes:
+    """The bundled schema as Boomi might serve it later: ExecutionRecord gains cloudStatus,
+    loses reportKey, and its message becomes a number."""
+    root = etree.fromstring(schema_bytes(), parser=SAFE_PARSER)
+    record = root.find(f"{XS}complexType[@name='ExecutionRecord']")
+    assert record is not None
+    group = record.find(f".//{XS}all")
+    assert group is not None
+    for element in group.findall(f"{XS}element"):
+        if element.get("name") == "reportKey":
+            group.remove(element)
+        if element.get("name") == "message":
+            element.set("type", "xs:int")
+    etree.SubElement(group, f"{XS}element", name="cloudStatus", type="xs:string", minOccurs="0")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+USER_EDITS = """\
+description: "Failed executions: the ones support looks at every morning."
+tracking:
+  direction: input
+  locked: true
+return_application_errors: true
+# Only failures since the last good run.
+filter:
+  and:
+    - property: status
+      operator: EQUALS
+      arguments: [ERROR]  # literal on purpose
+    - property: executionTime
+      operator: GREATER_THAN_OR_EQUAL
+      arguments: [{param: since}]
+parameters:
+  since: {from: last_run_date, default: "2020-01-01T00:00:00Z"}
+options:
+  max_results: 500
+  timeout_seconds: 30
+"""
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """An imported Query the user then edited by hand (comments included)."""
+    assert (
+        run_import(
+            *_dirs(tmp_path),
+            "--offline",
+            "--action",
+            "QUERY",
+            "--object",
+            "ExecutionRecord",
+            "--name",
+            "failed",
+        )
+        == 0
+    )
+    path = tmp_path / "operations" / "failed.yaml"
+    text = path.read_text()
+    lines = [
+        line
+        for line in text.splitlines(keepends=True)
+        if not line.startswith(("description:", "tracking:", "  direction:", "return_application"))
+    ]
+    marker = next(i for i, line in enumerate(lines) if line.startswith("# >>> filter template"))
+    lines[marker:marker] = [USER_EDITS]
+    path.write_text("".join(lines))
+    validate(load_yaml_file(path), packaged_schema("operation"))
+    return tmp_path
+
+
+def outside_template(text: str) -> str:
+    begin, end = text.index("# >>> filter template"), text.index("# <<< filter template")
+    return text[:begin] + text[end:]
+
+
+def _dirs(root: Path) -> tuple[str, ...]:
+    return ("--profiles-dir", str(root / "profiles"), "--operations-dir", str(root / "operations"))
+
+
+def test_reimport_keeps_every_edit_and_comment_and_reports_schema_changes(
+    workspace: Path, connection_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operation = workspace / "operations" / "failed.yaml"
+    before = operation.read_text()
+    capsys.readouterr()
+    code = run_import(
+        *_dirs(workspace),
+        "--connection",
+        str(connection_file),
+        "--action",
+        "QUERY",
+        "--object",
+        "ExecutionRecord",
+        "--name",
+        "failed",
+        transport=serving(changed_schema()),
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    after = operation.read_text()
+    # Same profile paths: only the filter template changed, to follow the served record.
+    assert outside_template(after) == outside_template(before)
+    rows = {line.split()[1]: line for line in after.splitlines() if line.startswith("#   ")}
+    assert rows["reportKey"].endswith("(not a record field)")
+    assert rows["message"].split()[2] == "xs:int"
+    assert (
+        "profiles/ExecutionRecord.query.response.xsd: updated (1 added, 1 removed, 3 changed)"
+        in out
+    )
+    assert "+ ExecutionRecord.cloudStatus (element xs:string [0..1])" in out
+    assert "- ExecutionRecord.reportKey (element xs:string [0..1])" in out
+    assert "~ ExecutionRecord.message: element xs:string [0..1] -> element xs:int [0..1]" in out
+    assert "~ filter message: on field message, xs:string -> on field message, xs:int" in out
+    assert (
+        "~ filter reportKey: on field reportKey, xs:string -> on no record field, xs:string" in out
+    )
+    assert "operations/failed.yaml: updated" in out
+    profile = (workspace / "profiles" / "ExecutionRecord.query.response.xsd").read_bytes()
+    assert b'<xs:element name="cloudStatus"' in profile
+    assert b'<xs:element name="reportKey"' not in profile
+
+
+def test_reimport_into_another_profiles_folder_rewrites_only_the_profiles_block(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operation = workspace / "operations" / "failed.yaml"
+    before = operation.read_text()
+    code = run_import(
+        "--profiles-dir",
+        str(workspace / "schemas" / "xsd"),
+        "--operations-dir",
+        str(workspace / "operations"),
+        "--offline",
+        "--refresh",
+    )
+    assert code == 0
+    after = operation.read_text()
+    expected = before.replace(
+        "response: ../profiles/ExecutionRecord.query.response.xsd",
+        "response: ../schemas/xsd/ExecutionRecord.query.response.xsd",
+    )
+    assert after == expected
+    assert "operations/failed.yaml: updated" in capsys.readouterr().out
+
+
+def test_the_filter_template_is_refreshed_and_user_text_outside_it_kept(
+    workspace: Path,
+) -> None:
+    operation = workspace / "operations" / "failed.yaml"
+    text = operation.read_text()
+    begin = text.index("# >>> filter template")
+    end = text.index("# <<< filter template")
+    stale = text[:begin] + "# >>> filter template\n# (an old template)\n" + text[end:]
+    operation.write_text(stale + "# my trailing note\n")
+    assert run_import(*_dirs(workspace), "--offline", "--refresh") == 0
+    refreshed = operation.read_text()
+    assert refreshed == text + "# my trailing note\n"
+
+
+def test_a_layout_the_wizard_cannot_edit_safely_is_rewritten_from_its_data(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operation = workspace / "operations" / "failed.yaml"
+    data = load_yaml_file(operation).data
+    text = operation.read_text().replace("profiles:\n", '"profiles":\n')
+    operation.write_text(text)
+    assert run_import(*_dirs(workspace), "--offline", "--refresh") == 0
+    assert load_yaml_file(operation).data == data
+    assert "comments could not be kept" in capsys.readouterr().err
+
+
+def test_importing_another_object_under_an_existing_name_is_refused(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_import(
+        *_dirs(workspace), "--offline", "--action", "GET", "--object", "Account", "--name", "failed"
+    )
+    assert code == 2
+    assert "is QUERY ExecutionRecord, not GET Account" in capsys.readouterr().err
+    code = run_import(
+        *_dirs(workspace),
+        "--offline",
+        "--action",
+        "GET",
+        "--object",
+        "Account",
+        "--name",
+        "failed",
+        "--force",
+    )
+    assert code == 0
+    assert load_yaml_file(workspace / "operations" / "failed.yaml").data["object"] == "Account"
+
+
+def test_an_invalid_operation_file_is_not_touched(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operation = workspace / "operations" / "failed.yaml"
+    broken = operation.read_text().replace("max_results: 500", "max_results: many")
+    operation.write_text(broken)
+    assert run_import(*_dirs(workspace), "--offline", "--refresh") == 2
+    assert "failed.yaml" in capsys.readouterr().err
+    assert operation.read_text() == broken
+
+
+def test_check_passes_in_sync_and_fails_on_drift(
+    workspace: Path, connection_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_import(*_dirs(workspace), "--offline", "--check") == 0
+    assert "1 profiles checked against the bundled schema (offline): in sync" in (
+        capsys.readouterr().out
+    )
+    code = run_import(
+        *_dirs(workspace),
+        "--connection",
+        str(connection_file),
+        "--check",
+        transport=serving(changed_schema()),
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert (
+        "drift: " in out
+        and "ExecutionRecord.query.response.xsd: 1 added, 1 removed, 3 changed" in out
+    )
+    assert "+ ExecutionRecord.cloudStatus" in out
+    assert "1 drifted" in out
+
+
+def test_check_reports_missing_and_stale_profiles(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profiles = workspace / "profiles"
+    (profiles / "ExecutionRecord.query.response.xsd").rename(profiles / "Gone.query.response.xsd")
+    (profiles / "notes.xsd").write_text("<x/>")
+    assert run_import(*_dirs(workspace), "--offline", "--check") == 1
+    captured = capsys.readouterr()
+    assert "failed.yaml: its response profile" in captured.out and "does not exist" in captured.out
+    assert "Gone.query.response.xsd: no longer offered: unknown object 'Gone'" in captured.out
+    assert "notes.xsd is not named OBJECT.action.role.xsd" in captured.err
+
+
+def test_object_names_match_without_regard_to_case_as_in_the_catalog(workspace: Path) -> None:
+    operation = workspace / "operations" / "failed.yaml"
+    text = operation.read_text().replace("object: ExecutionRecord", "object: executionrecord")
+    operation.write_text(text)
+    assert run_import(*_dirs(workspace), "--offline", "--refresh") == 0
+    assert operation.read_text() == text
