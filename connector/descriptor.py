@@ -1,27 +1,35 @@
 """The connector descriptor (``plugin.yaml``): loaded, validated and typed.
 
-A host offers a connector from this file alone, so it is checked on every load against
-``schemas/plugin.schema.json`` and then for the rules a JSON Schema cannot state (unique ids,
-``visible_when`` naming a field that exists, defaults that fit their type).
+A host offers a connector from this file alone: its designer draws the palette, the connection
+and operation forms and the filter editor from it, and ``atomsphere about`` prints it. So it is
+checked on every load against ``schemas/plugin.schema.json`` and then for the rules a JSON Schema
+cannot state (unique ids, ``visible_when`` naming a field that exists, defaults that fit their
+type, an icon that is really in the package), every problem with file, line and field.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from connector.contract import Action
 from connector.errors import ConfigError, Problem
 from connector.yamlfiles import (
+    FieldPath,
     LoadedYaml,
     load_yaml_file,
     load_yaml_text,
     packaged_schema,
     validate,
 )
+
+Scalar = str | bool | int | float
 
 
 @dataclass(frozen=True)
@@ -32,22 +40,29 @@ class Choice:
 
 @dataclass(frozen=True)
 class VisibleWhen:
+    """Show a field only while another field holds one of ``values``."""
+
     field: str
-    equals: str | bool | int
+    values: tuple[str | bool | int, ...]
+
+    def matches(self, value: object) -> bool:
+        return value in self.values
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One field of a connection (or, later, operation) form."""
+    """One field of a connection or operation form."""
 
     id: str
     label: str
     type: str
     help: str = ""
-    default: str | bool | int | float | None = None
+    default: Scalar | None = None
     required: bool = False
     advanced: bool = False
     minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: float | None = None
     env: str | None = None
     choices: tuple[Choice, ...] = ()
     visible_when: VisibleWhen | None = None
@@ -56,6 +71,33 @@ class FieldSpec:
     def secret(self) -> bool:
         """Password fields are secrets: never logged, echoed or stored in reports."""
         return self.type == "password"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OperationFieldSpec(FieldSpec):
+    """A field of the operation form: where it lives in the operation file, and its scope.
+
+    ``overrideable`` fields may be overridden per document by a dynamic operation property
+    named by the field's ``id``.
+    """
+
+    path: str
+    scope: str = "operationOnly"
+    overrideable: bool = False
+    tab: str = "General"
+    default_by_action: Mapping[Action, Scalar] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "default_by_action", MappingProxyType(dict(self.default_by_action))
+        )
+
+    @property
+    def path_parts(self) -> tuple[str, ...]:
+        return tuple(self.path.split("."))
+
+    def default_for(self, action: Action) -> Scalar | None:
+        return self.default_by_action.get(action, self.default)
 
 
 @dataclass(frozen=True)
@@ -73,6 +115,60 @@ class EntryPoint:
 
 
 @dataclass(frozen=True)
+class Icon:
+    """An SVG shipped inside an importable package."""
+
+    package: str
+    path: str
+
+    def read_bytes(self) -> bytes:
+        return resources.files(self.package).joinpath(self.path).read_bytes()
+
+
+@dataclass(frozen=True)
+class Palette:
+    category: str
+    label: str
+
+
+@dataclass(frozen=True)
+class OperatorSpec:
+    """A query operator: Boomi's ``numArguments`` and ``supportedType``."""
+
+    id: str
+    label: str
+    arguments: int = 1
+    types: tuple[str, ...] = ()
+    help: str = ""
+
+    def applies_to(self, filter_type: str) -> bool:
+        return not self.types or filter_type in self.types
+
+
+@dataclass(frozen=True)
+class QueryFilterSpec:
+    grouping: str = "any"
+    sorting: str = "none"
+    operators: tuple[OperatorSpec, ...] = ()
+
+    def operator(self, operator_id: str) -> OperatorSpec:
+        for spec in self.operators:
+            if spec.id == operator_id:
+                return spec
+        raise KeyError(operator_id)
+
+
+@dataclass(frozen=True)
+class DocumentPropertySpec:
+    """A property the connector sets on its output documents."""
+
+    id: str
+    label: str
+    help: str = ""
+    tracked: bool = False
+
+
+@dataclass(frozen=True)
 class PluginDescriptor:
     """Everything ``plugin.yaml`` says, typed."""
 
@@ -84,6 +180,13 @@ class PluginDescriptor:
     connection_fields: tuple[FieldSpec, ...]
     actions: tuple[ActionSpec, ...]
     source: str
+    icon: Icon | None = None
+    palette: Palette | None = None
+    browse_requires_connection: bool = True
+    tracked_document: str = "user"
+    operation_fields: tuple[OperationFieldSpec, ...] = ()
+    query_filter: QueryFilterSpec | None = None
+    document_properties: tuple[DocumentPropertySpec, ...] = ()
 
     def connection_field(self, field_id: str) -> FieldSpec:
         for spec in self.connection_fields:
@@ -91,9 +194,39 @@ class PluginDescriptor:
                 return spec
         raise KeyError(field_id)
 
+    def operation_field(self, field_id: str) -> OperationFieldSpec:
+        for spec in self.operation_fields:
+            if spec.id == field_id:
+                return spec
+        raise KeyError(field_id)
+
     @property
     def secret_fields(self) -> frozenset[str]:
         return frozenset(f.id for f in self.connection_fields if f.secret)
+
+    @property
+    def overrideable_fields(self) -> tuple[OperationFieldSpec, ...]:
+        """The dynamic operation properties a document may carry."""
+        return tuple(f for f in self.operation_fields if f.overrideable)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (what ``about --format json`` prints and designers read)."""
+        data = _plain(self)
+        assert isinstance(data, dict)
+        del data["source"]
+        return data
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
 
 
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
@@ -106,83 +239,171 @@ _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+class _Parser:
+    def __init__(self, loaded: LoadedYaml) -> None:
+        self.loaded = loaded
+        self.problems: list[Problem] = []
+
+    def problem(self, path: FieldPath, message: str) -> None:
+        self.problems.append(self.loaded.problem(path, message))
+
+    def build(self) -> PluginDescriptor:
+        data: dict[str, Any] = self.loaded.data
+        actions = tuple(
+            ActionSpec(Action(a["id"]), a["label"], a.get("description", ""))
+            for a in data["actions"]
+        )
+        self.unique([a.id.value for a in actions], ("actions",), "action")
+        connection = self.form(data["connection"]["fields"], ("connection", "fields"), actions)
+        operation = data.get("operation", {})
+        operation_fields = self.form(operation.get("fields", []), ("operation", "fields"), actions)
+        self.unique(
+            [str(f.path) for f in operation_fields if isinstance(f, OperationFieldSpec)],
+            ("operation", "fields"),
+            "field path",
+        )
+        icon = self.icon(data.get("icon"))
+        query_filter = self.query_filter(data.get("query_filter"))
+        properties = tuple(
+            DocumentPropertySpec(p["id"], p["label"], p.get("help", ""), p.get("tracked", False))
+            for p in data.get("document_properties", [])
+        )
+        self.unique([p.id for p in properties], ("document_properties",), "document property")
+        if self.problems:
+            raise ConfigError(self.problems)
+        ep = data["entry_point"]
+        palette = data.get("palette")
+        return PluginDescriptor(
+            id=data["id"],
+            name=data["name"],
+            version=data["version"],
+            description=data.get("description", ""),
+            entry_point=EntryPoint(ep["group"], ep["name"], ep["module"]),
+            connection_fields=connection,
+            actions=actions,
+            source=self.loaded.source,
+            icon=icon,
+            palette=Palette(palette["category"], palette.get("label", data["name"]))
+            if palette
+            else None,
+            browse_requires_connection=data.get("browse", {}).get("requires_connection", True),
+            tracked_document=operation.get("tracked_document", "user"),
+            operation_fields=tuple(
+                f for f in operation_fields if isinstance(f, OperationFieldSpec)
+            ),
+            query_filter=query_filter,
+            document_properties=properties,
+        )
+
+    def form(
+        self, raw_fields: list[dict[str, Any]], where: FieldPath, actions: tuple[ActionSpec, ...]
+    ) -> tuple[FieldSpec, ...]:
+        specs = tuple(self.field(raw, (*where, i), actions) for i, raw in enumerate(raw_fields))
+        self.unique([f.id for f in specs], where, "field id")
+        ids = {f.id for f in specs}
+        for i, spec in enumerate(specs):
+            if spec.visible_when and spec.visible_when.field not in ids:
+                self.problem(
+                    (*where, i, "visible_when", "field"),
+                    f"names no field: {spec.visible_when.field!r}",
+                )
+        return specs
+
+    def field(
+        self, raw: dict[str, Any], path: FieldPath, actions: tuple[ActionSpec, ...]
+    ) -> FieldSpec:
+        choices = tuple(Choice(c["value"], c["label"]) for c in raw.get("choices", ()))
+        self.check_value(raw, raw.get("default"), (*path, "default"), choices)
+        by_action = raw.get("default_by_action", {})
+        declared = {a.id.value for a in actions}
+        for action, value in by_action.items():
+            if action not in declared:
+                self.problem((*path, "default_by_action", action), "is not a declared action")
+            self.check_value(raw, value, (*path, "default_by_action", action), choices)
+        vw = raw.get("visible_when")
+        common: dict[str, Any] = {
+            "id": raw["id"],
+            "label": raw["label"],
+            "type": raw["type"],
+            "help": raw.get("help", ""),
+            "default": raw.get("default"),
+            "required": raw.get("required", False),
+            "advanced": raw.get("advanced", False),
+            "minimum": raw.get("minimum"),
+            "maximum": raw.get("maximum"),
+            "exclusive_minimum": raw.get("exclusive_minimum"),
+            "choices": choices,
+            "visible_when": VisibleWhen(
+                vw["field"], tuple(vw["in"]) if "in" in vw else (vw["equals"],)
+            )
+            if vw
+            else None,
+        }
+        if "path" not in raw:
+            return FieldSpec(env=raw.get("env"), **common)
+        return OperationFieldSpec(
+            path=raw["path"],
+            scope=raw.get("scope", "operationOnly"),
+            overrideable=raw.get("overrideable", False),
+            tab=raw.get("tab", "General"),
+            default_by_action={Action(k): v for k, v in by_action.items() if k in declared},
+            **common,
+        )
+
+    def check_value(
+        self, raw: dict[str, Any], value: Any, path: FieldPath, choices: tuple[Choice, ...]
+    ) -> None:
+        if value is None:
+            return
+        allowed = _DEFAULT_TYPES.get(raw["type"])
+        if allowed is None:
+            self.problem(path, f"a field of type {raw['type']} takes no default")
+            return
+        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+            self.problem(path, f"default does not fit type {raw['type']}")
+        elif choices and value not in {c.value for c in choices}:
+            self.problem(path, "default is not one of the choices")
+
+    def icon(self, raw: dict[str, Any] | None) -> Icon | None:
+        if raw is None:
+            return None
+        icon = Icon(raw["package"], raw["path"])
+        try:
+            found = resources.files(icon.package).joinpath(icon.path).is_file()
+        except ModuleNotFoundError:
+            found = False
+        if not found:
+            self.problem(("icon",), f"no file {icon.path!r} in package {icon.package!r}")
+        return icon
+
+    def query_filter(self, raw: dict[str, Any] | None) -> QueryFilterSpec | None:
+        if raw is None:
+            return None
+        operators = tuple(
+            OperatorSpec(
+                o["id"],
+                o["label"],
+                o.get("arguments", 1),
+                tuple(o.get("types", ())),
+                o.get("help", ""),
+            )
+            for o in raw["operators"]
+        )
+        self.unique([o.id for o in operators], ("query_filter", "operators"), "operator")
+        return QueryFilterSpec(raw.get("grouping", "any"), raw.get("sorting", "none"), operators)
+
+    def unique(self, values: list[str], path: FieldPath, what: str) -> None:
+        seen: set[str] = set()
+        for i, value in enumerate(values):
+            if value in seen:
+                self.problem((*path, i), f"duplicate {what} {value!r}")
+            seen.add(value)
+
+
 def parse_descriptor(loaded: LoadedYaml) -> PluginDescriptor:
     """Validate a loaded ``plugin.yaml`` and build the typed descriptor."""
     validate(loaded, packaged_schema("plugin"))
-    data: dict[str, Any] = loaded.data
-    problems: list[Problem] = []
-    fields = tuple(
-        _field(raw, loaded, ("connection", "fields", i), problems)
-        for i, raw in enumerate(data["connection"]["fields"])
-    )
-    _check_unique([f.id for f in fields], loaded, ("connection", "fields"), "field id", problems)
-    ids = {f.id for f in fields}
-    for i, spec in enumerate(fields):
-        if spec.visible_when and spec.visible_when.field not in ids:
-            path = ("connection", "fields", i, "visible_when", "field")
-            problems.append(loaded.problem(path, f"names no field: {spec.visible_when.field!r}"))
-    actions = tuple(
-        ActionSpec(Action(a["id"]), a["label"], a.get("description", "")) for a in data["actions"]
-    )
-    _check_unique([a.id.value for a in actions], loaded, ("actions",), "action", problems)
-    if problems:
-        raise ConfigError(problems)
-    ep = data["entry_point"]
-    return PluginDescriptor(
-        id=data["id"],
-        name=data["name"],
-        version=data["version"],
-        description=data.get("description", ""),
-        entry_point=EntryPoint(ep["group"], ep["name"], ep["module"]),
-        connection_fields=fields,
-        actions=actions,
-        source=loaded.source,
-    )
-
-
-def _field(
-    raw: dict[str, Any], loaded: LoadedYaml, path: tuple[str | int, ...], problems: list[Problem]
-) -> FieldSpec:
-    default = raw.get("default")
-    allowed = _DEFAULT_TYPES[raw["type"]]
-    is_bool = isinstance(default, bool)
-    if default is not None and (
-        not isinstance(default, allowed) or (is_bool and bool not in allowed)
-    ):
-        problems.append(
-            loaded.problem((*path, "default"), f"default does not fit type {raw['type']}")
-        )
-    choices = tuple(Choice(c["value"], c["label"]) for c in raw.get("choices", ()))
-    if choices and default is not None and default not in {c.value for c in choices}:
-        problems.append(loaded.problem((*path, "default"), "default is not one of the choices"))
-    vw = raw.get("visible_when")
-    return FieldSpec(
-        id=raw["id"],
-        label=raw["label"],
-        type=raw["type"],
-        help=raw.get("help", ""),
-        default=default,
-        required=raw.get("required", False),
-        advanced=raw.get("advanced", False),
-        minimum=raw.get("minimum"),
-        env=raw.get("env"),
-        choices=choices,
-        visible_when=VisibleWhen(vw["field"], vw["equals"]) if vw else None,
-    )
-
-
-def _check_unique(
-    values: list[str],
-    loaded: LoadedYaml,
-    path: tuple[str | int, ...],
-    what: str,
-    problems: list[Problem],
-) -> None:
-    seen: set[str] = set()
-    for i, value in enumerate(values):
-        if value in seen:
-            problems.append(loaded.problem((*path, i), f"duplicate {what} {value!r}"))
-        seen.add(value)
+    return _Parser(loaded).build()
 
 
 def load_descriptor(path: Path) -> PluginDescriptor:

@@ -27,10 +27,6 @@ class Batch:
     context: ExecutionContext
 
     @property
-    def timeout(self) -> float | None:
-        return self.operation.options.timeout_seconds
-
-    @property
     def polling(self) -> Polling:
         options = self.operation.options
         return Polling(options.poll_interval_seconds, options.poll_timeout_seconds)

@@ -15,8 +15,9 @@ from connector.atomsphere.query import Expression
 from connector.atomsphere.responses import field_value
 from connector.contract import ExecutionContext
 from connector.documents import Document
-from connector.engine.config import OperationConfig
+from connector.engine.config import OperationConfig, OperationOptions
 from connector.engine.filters import Argument, ParamRef, bind
+from connector.engine.overrides import Overrides, document_overrides
 from connector.parameters import ParameterError
 from connector.xml import parse_xml
 
@@ -37,6 +38,18 @@ class DocumentValues:
         """The document parsed (once); raises XMLInputError when it is not XML."""
         return parse_xml(self.document.data, source="input document")
 
+    @cached_property
+    def overrides(self) -> Overrides:
+        """The document's dynamic operation properties applied; raises when one is invalid."""
+        return document_overrides(
+            self.operation.options, self.document.dynamic_operation_properties
+        )
+
+    @property
+    def options(self) -> OperationOptions:
+        """The operation's options as this document sees them (its overrides first)."""
+        return self.overrides.options
+
     def value(self, argument: Argument) -> str:
         if not isinstance(argument, ParamRef):
             return argument.value
@@ -54,7 +67,10 @@ class DocumentValues:
         return bind(self.operation.filter, self.value)
 
     def object_id(self) -> str:
-        """The id from the operation's ``id:``, else from the document's id field."""
+        """The id from the document's ``id`` override, else the operation's ``id:``, else the
+        document's id field."""
+        if self.overrides.object_id is not None:
+            return self.overrides.object_id
         if self.operation.id is not None:
             found = self.value(self.operation.id).strip()
             if not found:

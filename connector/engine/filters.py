@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from connector.atomsphere.catalog import Catalog, ObjectInfo
 from connector.atomsphere.catalog.model import normalise_property
 from connector.atomsphere.query import Expression, GroupingExpression, SimpleExpression
+from connector.descriptor import bundled_descriptor
 from connector.errors import Problem
 from connector.yamlfiles import FieldPath, LoadedYaml
 
@@ -36,6 +37,25 @@ class ParamRef:
 
 
 Argument = Value | ParamRef
+
+_NUMBERS: Final = frozenset(
+    {"xs:int", "xs:long", "xs:short", "xs:integer", "xs:byte", "xs:double", "xs:float"}
+    | {"xs:decimal"}
+)
+_DATES: Final = frozenset({"xs:dateTime", "xs:date", "xs:time"})
+
+
+def filter_type(type_name: str, catalog: Catalog) -> str:
+    """The descriptor's filter type (``query_filter.operators[].types``) of a property type."""
+    if type_name in _NUMBERS:
+        return "number"
+    if type_name in _DATES:
+        return "datetime"
+    if type_name == "xs:boolean":
+        return "boolean"
+    if type_name in catalog.enums:
+        return "enum"
+    return "string"
 
 
 @dataclass(frozen=True)
@@ -83,13 +103,26 @@ def parse_filter(
             return Group("and" if operator == "and" else "or", items)
     arguments = tuple(parse_argument(a) for a in raw.get("arguments", []))
     operator = str(raw["operator"])
-    prop = _property(loaded, (*path, "property"), str(raw["property"]), obj, catalog, problems)
+    prop, type_name = _property(
+        loaded, (*path, "property"), str(raw["property"]), obj, catalog, problems
+    )
     query = obj.query
     if query is not None and operator not in query.operators:
         problems.append(
             loaded.problem(
                 (*path, "operator"),
                 f"{obj.name} does not allow {operator}; it allows {', '.join(query.operators)}",
+            )
+        )
+    grammar = bundled_descriptor().query_filter
+    spec = grammar.operator(operator) if grammar is not None else None
+    kind = filter_type(type_name, catalog)
+    if spec is not None and not spec.applies_to(kind):
+        problems.append(
+            loaded.problem(
+                (*path, "operator"),
+                f"{operator} does not apply to {prop} (a {kind} property); it applies to "
+                f"{', '.join(spec.types)}",
             )
         )
     expected = catalog.operator(operator).arguments
@@ -110,13 +143,14 @@ def _property(
     obj: ObjectInfo,
     catalog: Catalog,
     problems: list[Problem],
-) -> str:
+) -> tuple[str, str]:
+    """The property as the API spells it, and its type."""
     query = obj.query
     if query is None:
-        return name
+        return name, "xs:string"
     found = query.property(name)
     if found is not None:
-        return found.name
+        return found.name, found.type
     if not query.properties_declared:
         # The spec lists no filterable fields: any field of the record is worth sending, and
         # connector records filter on custom tracked fields as customFields/<name>.
@@ -126,9 +160,9 @@ def _property(
         )
         for field in fields:
             if normalise_property(field.name) == normalise_property(name):
-                return field.name
+                return field.name, field.type
         if name.startswith("customFields/") or not fields:
-            return name
+            return name, "xs:string"
         choices = [f.name for f in fields]
     else:
         choices = [p.name for p in query.properties]
@@ -138,7 +172,7 @@ def _property(
             f"{obj.name} cannot be filtered on {name!r}; filterable: {', '.join(choices)}",
         )
     )
-    return name
+    return name, "xs:string"
 
 
 def bind(node: FilterNode | None, value_of: Callable[[Argument], str]) -> Expression | None:

@@ -29,16 +29,29 @@ def get(batch: Batch) -> None:
         )
         return
     pending: list[tuple[int, str]] = []
+    timeouts: dict[int, float | None] = {}
     for index in _all(batch):
         try:
-            pending.append((index, batch.values(index).object_id()))
+            values = batch.values(index)
+            pending.append((index, values.object_id()))
+            timeouts[index] = values.options.timeout_seconds
         except Exception as exc:
             batch.answers.fail(index, exc)
     limit = obj.bulk_limit("GET")
     options = batch.operation.options
     if options.bulk_get and limit and len(pending) > 1 and obj.endpoint(WireAction.BULK):
         size = min(limit, options.bulk_batch_size or limit)
-        batch.run([partial(_bulk, batch, chunk) for chunk in _chunks(pending, size)])
+        # Documents whose timeout was overridden differently never share a request.
+        groups: dict[float | None, list[tuple[int, str]]] = {}
+        for item in pending:
+            groups.setdefault(timeouts[item[0]], []).append(item)
+        batch.run(
+            [
+                partial(_bulk, batch, chunk, timeout)
+                for timeout, items in groups.items()
+                for chunk in _chunks(items, size)
+            ]
+        )
         return
     batch.run(
         [batch.guarded(i, partial(_get_one, batch, i, object_id)) for i, object_id in pending]
@@ -47,7 +60,8 @@ def get(batch: Batch) -> None:
 
 def _get_one(batch: Batch, index: int, object_id: str) -> None:
     try:
-        record = batch.client.get(batch.operation.object, object_id, timeout=batch.timeout)
+        timeout = batch.values(index).options.timeout_seconds
+        record = batch.client.get(batch.operation.object, object_id, timeout=timeout)
     except ApplicationError as exc:
         _error(batch, index, exc)
         return
@@ -55,16 +69,19 @@ def _get_one(batch: Batch, index: int, object_id: str) -> None:
 
 
 def _get_async(batch: Batch, index: int) -> None:
-    object_id = batch.values(index).object_id()
+    values = batch.values(index)
     records = batch.client.get_async(
-        batch.operation.object, object_id, batch.polling, timeout=batch.timeout
+        batch.operation.object,
+        values.object_id(),
+        batch.polling,
+        timeout=values.options.timeout_seconds,
     )
     for record in records:
         batch.answers.partial(index, record)
     batch.answers.finish(index, "200", f"{len(records)} records")
 
 
-def _bulk(batch: Batch, chunk: list[tuple[int, str]]) -> None:
+def _bulk(batch: Batch, chunk: list[tuple[int, str]], timeout: float | None) -> None:
     answers = batch.answers
     if answers.aborted:
         for index, _ in chunk:
@@ -72,7 +89,7 @@ def _bulk(batch: Batch, chunk: list[tuple[int, str]]) -> None:
         return
     ids = list(dict.fromkeys(object_id for _, object_id in chunk))
     try:
-        items = batch.client.bulk_get(batch.operation.object, ids, timeout=batch.timeout)
+        items = batch.client.bulk_get(batch.operation.object, ids, timeout=timeout)
     except Exception as exc:
         for index, _ in chunk:
             answers.fail(index, exc)
@@ -102,7 +119,7 @@ def _answer_item(batch: Batch, index: int, object_id: str, item: BulkItem | None
 
 def _error(batch: Batch, index: int, exc: ApplicationError) -> None:
     """An application error on a Get: an empty SUCCESS when unknown ids are not errors."""
-    if batch.operation.options.not_found == "empty" and exc.status in NOT_FOUND_STATUSES:
+    if batch.values(index).options.not_found == "empty" and exc.status in NOT_FOUND_STATUSES:
         batch.answers.success(index, None, str(exc.status), f"not found: {exc}")
     else:
         batch.answers.fail(index, exc)
@@ -133,16 +150,16 @@ def query(batch: Batch) -> None:
 
 
 def _query_one(batch: Batch, index: int) -> None:
-    operation = batch.operation
-    expression = batch.values(index).expression()
-    limit = operation.options.max_results
+    values = batch.values(index)
+    options = values.options
+    limit = options.max_results
     count = 0
     pages = batch.client.query(
-        operation.object,
-        expression,
-        max_pages=operation.options.max_pages,
+        batch.operation.object,
+        values.expression(),
+        max_pages=options.max_pages,
         polling=batch.polling,
-        timeout=batch.timeout,
+        timeout=options.timeout_seconds,
     )
     for page in pages:
         for record in page.records:

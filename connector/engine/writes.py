@@ -30,8 +30,9 @@ def _send_one(batch: Batch, index: int) -> None:
     client = batch.client
     values = batch.values(index)
     action = operation.action
+    timeout = values.options.timeout_seconds
     if action is Action.DELETE:
-        reply = client.delete(obj, values.object_id(), timeout=batch.timeout)
+        reply = client.delete(obj, values.object_id(), timeout=timeout)
         batch.answers.success(index, None, str(reply.status))
         return
     body = values.document.data
@@ -41,13 +42,13 @@ def _send_one(batch: Batch, index: int) -> None:
         if operation.request_validator is not None:
             operation.request_validator.check(root)
     if action is Action.CREATE:
-        reply = client.create(obj, body, timeout=batch.timeout)
+        reply = client.create(obj, body, timeout=timeout)
     elif action is Action.UPDATE:
-        reply = client.update(obj, values.object_id(), body, timeout=batch.timeout)
+        reply = client.update(obj, values.object_id(), body, timeout=timeout)
     else:
         needs_id = client.execute_endpoint(obj).path_parameter is not None
         object_id = values.object_id() if needs_id else None
-        reply = client.execute(obj, object_id, body, batch.polling, timeout=batch.timeout)
+        reply = client.execute(obj, object_id, body, batch.polling, timeout=timeout)
     output, message = _output(reply, obj.name)
     batch.answers.success(index, output, str(reply.status), message)
 
