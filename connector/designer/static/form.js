@@ -1,0 +1,303 @@
+"use strict";
+// The operation form, drawn from plugin.yaml's operation fields: nothing below names a field.
+// It edits `op`, the operation file's data, in place; `payload()` leaves out hidden fields.
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value === true) node.setAttribute(key, "");
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function option(value, label, selected) {
+  const node = el("option", { value }, label);
+  node.selected = selected;
+  return node;
+}
+
+function empty(value) {
+  return value === undefined || value === null || value === "" ||
+    (typeof value === "object" && Object.keys(value).length === 0);
+}
+
+function getPath(obj, path) {
+  return path.split(".").reduce((at, key) => (at && typeof at === "object" ? at[key] : undefined), obj);
+}
+
+function setPath(obj, path, value) {
+  const parts = path.split(".");
+  const parents = [obj];
+  for (const key of parts.slice(0, -1)) {
+    const at = parents[parents.length - 1];
+    if (typeof at[key] !== "object" || at[key] === null) at[key] = {};
+    parents.push(at[key]);
+  }
+  const last = parts[parts.length - 1];
+  if (empty(value)) delete parents[parents.length - 1][last];
+  else parents[parents.length - 1][last] = value;
+  for (let i = parts.length - 2; i >= 0; i--) {  // drop parents left empty
+    if (empty(parents[i + 1])) delete parents[i][parts[i]];
+  }
+}
+
+// Where a parameter's value comes from, and the key that names it (operation.schema.json).
+const SOURCES = {
+  static: "value", document_property: "name", xpath: "xpath",
+  process_property: "name", last_run_date: null, current_date: null,
+};
+
+class OperationForm {
+  constructor(descriptor, op, hooks) {
+    this.fields = descriptor.operation_fields;
+    this.operators = descriptor.query_filter ? descriptor.query_filter.operators : [];
+    this.op = op;
+    this.hooks = hooks;  // onImport(), onChange(), filterInfo(object) -> Promise
+    this.rows = new Map();
+  }
+
+  render(container) {
+    container.replaceChildren();
+    const tabs = new Map();
+    for (const field of this.fields) {
+      if (!tabs.has(field.tab)) tabs.set(field.tab, el("fieldset", {}, el("legend", {}, field.tab)));
+      const row = el("div", { class: "field", "data-field": field.id },
+        el("label", { for: `field-${field.id}` }, field.label + (field.overrideable ? " ↺" : "")),
+        this.control(field),
+        field.help ? el("p", { class: "help" }, field.help) : null);
+      this.rows.set(field.id, row);
+      tabs.get(field.tab).append(row);
+    }
+    container.append(...tabs.values());
+    this.refresh();
+  }
+
+  value(field) {
+    const found = getPath(this.op, field.path);
+    if (found !== undefined) return found;
+    const byAction = field.default_by_action[this.op.action];
+    return byAction !== undefined ? byAction : field.default;
+  }
+
+  visible(field) {
+    const rule = field.visible_when;
+    if (!rule) return true;
+    const other = this.fields.find((f) => f.id === rule.field);
+    return other !== undefined && rule.values.includes(this.value(other));
+  }
+
+  refresh() {
+    for (const field of this.fields) this.rows.get(field.id).hidden = !this.visible(field);
+  }
+
+  set(field, value) {
+    setPath(this.op, field.path, value);
+    this.refresh();
+    this.hooks.onChange();
+  }
+
+  payload() {
+    const data = structuredClone(this.op);
+    for (const field of this.fields) if (!this.visible(field)) setPath(data, field.path, undefined);
+    return data;
+  }
+
+  control(field) {
+    const id = `field-${field.id}`;
+    const current = getPath(this.op, field.path);
+    switch (field.type) {
+      case "boolean": {
+        const box = el("input", { id, name: field.id, type: "checkbox" });
+        box.checked = Boolean(this.value(field));
+        box.addEventListener("change", () => this.set(field, box.checked));
+        return box;
+      }
+      case "choice": {
+        const fallback = field.default !== null ? `default (${field.default})` : "choose…";
+        const select = el("select", { id, name: field.id }, option("", fallback, current === undefined),
+          ...field.choices.map((c) => option(c.value, c.label, c.value === current)));
+        select.addEventListener("change", () => this.set(field, select.value));
+        return select;
+      }
+      case "integer":
+      case "number": {
+        const input = el("input", {
+          id, name: field.id, type: "number", step: field.type === "integer" ? "1" : "any",
+          min: field.minimum ?? field.exclusive_minimum, max: field.maximum,
+          placeholder: field.default !== null ? `default ${field.default}` : "default",
+        });
+        input.value = current ?? "";
+        input.addEventListener("input", () => {
+          const parsed = field.type === "integer" ? parseInt(input.value, 10) : parseFloat(input.value);
+          this.set(field, Number.isNaN(parsed) ? undefined : parsed);
+        });
+        return input;
+      }
+      case "object_type":
+        return el("div", { class: "row" },
+          el("input", { id, name: field.id, readonly: true, value: current ?? "", placeholder: "import one" }),
+          el("button", { type: "button", class: "primary", "data-action": "import", onclick: () => this.hooks.onImport() },
+            "Import Operation"));
+      case "profile":
+        return el("input", { id, name: field.id, readonly: true, value: current ?? "", placeholder: "none" });
+      case "argument":
+        return this.argument(field, id, current);
+      case "parameters":
+        return this.parameters(field, id, current);
+      case "parameter":
+        return this.source(id, current, true, (value) => this.set(field, value));
+      case "filter":
+        return this.filter(field, id);
+      default: {
+        const input = el("input", { id, name: field.id, value: current ?? "", spellcheck: "false" });
+        input.addEventListener("input", () => this.set(field, input.value));
+        return input;
+      }
+    }
+  }
+
+  // A literal or {param: NAME}; nothing means the operation's default.
+  argument(field, id, current) {
+    const isParam = current !== null && typeof current === "object";
+    const mode = el("select", { name: `${field.id}-mode` }, option("", "default", current === undefined),
+      option("value", "value", current !== undefined && !isParam), option("param", "parameter", isParam));
+    const input = el("input", { id, name: field.id, value: isParam ? current.param : (current ?? "") });
+    const update = () => {
+      input.hidden = mode.value === "";
+      if (mode.value === "") this.set(field, undefined);
+      else this.set(field, mode.value === "param" ? { param: input.value } : input.value);
+    };
+    mode.addEventListener("change", update);
+    input.addEventListener("input", update);
+    input.hidden = current === undefined;
+    return el("div", { class: "row" }, mode, input);
+  }
+
+  // One value source: {from: ..., KEY: ..., default: ...}, or {param: NAME} when allowed.
+  source(id, current, allowParam, changed) {
+    const from = current ? (current.param !== undefined ? "param" : current.from) : "";
+    const kind = el("select", { name: `${id}-from` }, option("", "none", !from),
+      ...(allowParam ? [option("param", "parameter", from === "param")] : []),
+      ...Object.keys(SOURCES).map((s) => option(s, s.replaceAll("_", " "), s === from)));
+    const main = el("input", { name: `${id}-value`, placeholder: "value" });
+    const fallback = el("input", { name: `${id}-default`, placeholder: "default" });
+    if (current) {
+      main.value = current.param ?? current[SOURCES[from]] ?? "";
+      fallback.value = current.default ?? "";
+    }
+    const update = () => {
+      const key = kind.value === "param" ? "param" : SOURCES[kind.value];
+      main.hidden = !key;
+      fallback.hidden = !kind.value || ["param", "static", "current_date"].includes(kind.value);
+      if (!kind.value) return changed(undefined);
+      const value = kind.value === "param" ? {} : { from: kind.value };
+      if (key) value[key] = main.value;
+      if (!fallback.hidden && fallback.value !== "") value.default = fallback.value;
+      return changed(value);
+    };
+    kind.addEventListener("change", update);
+    main.addEventListener("input", update);
+    fallback.addEventListener("input", update);
+    main.hidden = !from || !(from === "param" || SOURCES[from]);
+    fallback.hidden = !from || ["param", "static", "current_date"].includes(from);
+    return el("div", { class: "row", id }, kind, main, fallback);
+  }
+
+  // Named value sources, one row each.
+  parameters(field, id, current) {
+    const entries = Object.entries(current ?? {});
+    const list = el("div", { id, "data-list": field.id });
+    const write = () => this.set(field, Object.fromEntries(entries.filter(([n]) => n !== "")));
+    const draw = () => {
+      list.replaceChildren(...entries.map((entry, i) => {
+        const name = el("input", { name: `${field.id}-name`, value: entry[0], placeholder: "name" });
+        name.addEventListener("input", () => { entry[0] = name.value; write(); });
+        const source = this.source(`${id}-${i}`, entry[1], false, (value) => { entry[1] = value ?? {}; write(); });
+        const remove = el("button", { type: "button", title: "remove", onclick: () => { entries.splice(i, 1); write(); draw(); } }, "×");
+        return el("div", { class: "row" }, name, source, remove);
+      }), el("button", { type: "button", onclick: () => { entries.push(["", { from: "static", value: "" }]); draw(); } },
+        `+ ${field.label.toLowerCase()}`));
+    };
+    draw();
+    return list;
+  }
+
+  // The filter tree in the descriptor's grammar: conditions and nested and/or groups.
+  filter(field, id) {
+    const box = el("div", { id, "data-filter": "" }, el("p", { class: "help" }, "Import an object to filter it."));
+    const draw = (info) => {
+      const set = (node) => { this.set(field, node ?? undefined); draw(info); };
+      const root = getPath(this.op, field.path);
+      const add = el("button", { type: "button", "data-action": "add-condition", onclick: () => {
+        const condition = this.condition(info);
+        if (!root) set(condition);
+        else if (root.and || root.or) { (root.and || root.or).push(condition); set(root); }
+        else set({ and: [root, condition] });
+      } }, "+ condition");
+      box.replaceChildren(...(root ? [this.node(root, info, set)] : []), add);
+    };
+    this.hooks.filterInfo(this.op.object).then((info) => { if (info) draw(info); });
+    return box;
+  }
+
+  condition(info) {
+    const property = info.properties[0];
+    const operator = this.usable(info, property).find((o) => o.arguments === 1) || this.operators[0];
+    return { property: property.name, operator: operator.id, arguments: [""] };
+  }
+
+  usable(info, property) {
+    const type = property ? property.type : "string";
+    return this.operators.filter((o) => info.operators.includes(o.id) && (!o.types.length || o.types.includes(type)));
+  }
+
+  node(node, info, replace) {
+    const items = node.and || node.or;
+    if (items) {
+      const join = el("select", { name: "group" }, option("and", "all of", Boolean(node.and)), option("or", "any of", Boolean(node.or)));
+      join.addEventListener("change", () => replace({ [join.value]: items }));
+      const children = items.map((child, i) => this.node(child, info, (next) => {
+        if (next) items[i] = next; else items.splice(i, 1);
+        replace(items.length ? node : null);
+      }));
+      const nest = el("button", { type: "button", onclick: () => { items.push({ and: [this.condition(info)] }); replace(node); } }, "+ group");
+      const plus = el("button", { type: "button", onclick: () => { items.push(this.condition(info)); replace(node); } }, "+ condition");
+      return el("div", { class: "group" }, el("div", { class: "row" }, join, plus, nest,
+        el("button", { type: "button", title: "remove group", onclick: () => replace(null) }, "×")), ...children);
+    }
+    const property = info.properties.find((p) => p.name === node.property);
+    const props = el("select", { name: "property" },
+      ...info.properties.map((p) => option(p.name, `${p.name} (${p.type})`, p.name === node.property)));
+    const ops = el("select", { name: "operator" },
+      ...this.usable(info, property).map((o) => option(o.id, o.label, o.id === node.operator)));
+    const spec = this.operators.find((o) => o.id === node.operator) || { arguments: 1 };
+    const args = Array.from({ length: spec.arguments }, (_, i) => {
+      const current = (node.arguments || [])[i];
+      const isParam = current !== null && typeof current === "object";
+      const input = el("input", { name: "argument", placeholder: isParam ? "parameter" : "value",
+        value: isParam ? current.param : (current ?? "") });
+      const kind = el("select", { name: "argument-kind" }, option("value", "=", !isParam), option("param", "param", isParam));
+      const update = () => {
+        node.arguments[i] = kind.value === "param" ? { param: input.value } : input.value;
+        replace(node);
+      };
+      input.addEventListener("change", update);
+      kind.addEventListener("change", update);
+      return el("div", { class: "row" }, kind, input);
+    });
+    props.addEventListener("change", () => { node.property = props.value; replace(node); });
+    ops.addEventListener("change", () => {
+      node.operator = ops.value;
+      const count = this.operators.find((o) => o.id === ops.value).arguments;
+      node.arguments = (node.arguments || []).slice(0, count);
+      while (node.arguments.length < count) node.arguments.push("");
+      replace(node);
+    });
+    return el("div", { class: "group", "data-condition": "" },
+      el("div", { class: "row" }, props, ops, el("button", { type: "button", title: "remove", onclick: () => replace(null) }, "×")),
+      ...args);
+  }
+}
