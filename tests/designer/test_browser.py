@@ -81,6 +81,17 @@ def _reported(designer: DesignerServer) -> list[list[str]]:
         db.close()
 
 
+def _run(page: Page, designer: DesignerServer, screenshot: str) -> list[list[str]]:
+    """Run the process; the page must show what process reporting recorded, document by document."""
+    page.one("#run").click()
+    page.until(lambda d: page.one("#run-status").text in ("COMPLETE", "ERROR", "failed"), "the run")
+    page.screenshot(screenshot)
+    assert page.one("#run-status").text == "COMPLETE", page.message()
+    results = _results(page)
+    assert results == _reported(designer)
+    return results
+
+
 def test_drag_import_fill_save_and_run_a_query(page: Page, designer: DesignerServer) -> None:
     work = designer.workspace.root
     page.screenshot("01-empty-process")
@@ -137,12 +148,7 @@ def test_drag_import_fill_save_and_run_a_query(page: Page, designer: DesignerSer
         == work / "profiles" / "ExecutionRecord.query.response.xsd"
     )
 
-    page.one("#run").click()
-    page.until(lambda d: page.one("#run-status").text in ("COMPLETE", "ERROR", "failed"), "the run")
-    page.screenshot("04-run-results")
-    assert page.one("#run-status").text == "COMPLETE", page.message()
-    results = _results(page)
-    assert results == _reported(designer)
+    results = _run(page, designer, "04-run-results")
     assert [row[1:5] for row in results] == [["AtomSphere API", "output", "SUCCESS", "200"]] * 3
     assert all(row[5].startswith("3 records") for row in results)
     assert len(list((work / "processes" / "out").iterdir())) == 3
@@ -173,12 +179,7 @@ def test_load_an_existing_operation_change_it_and_run_into_an_application_error(
     assert saved.id == ParamRef("process")
     assert dict(saved.settings.parameters["process"]) == {"from": "xpath", "xpath": "/lookup/@id"}
 
-    page.one("#run").click()
-    page.until(lambda d: page.one("#run-status").text in ("COMPLETE", "ERROR", "failed"), "the run")
-    page.screenshot("05-application-error")
-    assert page.one("#run-status").text == "COMPLETE", page.message()
-    results = _results(page)
-    assert results == _reported(designer)
+    results = _run(page, designer, "05-application-error")
     start, answer = results  # the start step tracks the document it lets in
     assert start[1:4] == ["Start", "output", "SUCCESS"]
     assert answer[1:5] == ["AtomSphere API", "output", "APPLICATION_ERROR", "400"]
