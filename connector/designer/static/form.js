@@ -116,7 +116,9 @@ class OperationForm {
         return box;
       }
       case "choice": {
-        const fallback = field.default !== null ? `default (${field.default})` : "choose…";
+        const byAction = Object.keys(field.default_by_action).length > 0;
+        const fallback = field.default !== null ? `default (${field.default})`
+          : byAction ? "default for the action" : "choose…";
         const select = el("select", { id, name: field.id }, option("", fallback, current === undefined),
           ...field.choices.map((c) => option(c.value, c.label, c.value === current)));
         select.addEventListener("change", () => this.set(field, select.value));
