@@ -78,7 +78,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--output", type=Path, metavar="DIR", help="write output documents here (default: stdout)"
     )
-    parser.add_argument("--json", action="store_true", help="one JSON line per answer on stdout")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON line per answer on stdout (without --output, the output documents are "
+        "included in it as 'documents')",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -187,6 +192,8 @@ class OutputWriter:
     folder: Path | None
     to_stdout: bool
     paths: dict[int, list[str]] = field(default_factory=dict)
+    #: With ``--json`` and no ``--output``, outputs travel inside the JSON lines.
+    inline: dict[int, list[str]] = field(default_factory=dict)
     count: int = 0
 
     def __post_init__(self) -> None:
@@ -209,6 +216,9 @@ class OutputWriter:
                 data = data[data.find(b"?>") + 2 :].lstrip()
             sys.stdout.buffer.write(data + b"\n")
             sys.stdout.flush()
+        else:
+            text = document.data.decode("utf-8", errors="replace")
+            self.inline.setdefault(index, []).append(text)
 
 
 class Progress:
@@ -269,6 +279,7 @@ def _json_line(
         "message": result.message,
         "outputs": result.output_count,
         "paths": writer.paths.get(result.index, []),
+        **({"documents": writer.inline[result.index]} if result.index in writer.inline else {}),
     }
 
 
