@@ -92,6 +92,7 @@ class Result:
 
 
 OutputListener = Callable[[int, Document], None]
+ResultListener = Callable[["Result"], None]
 
 
 class OperationResponse:
@@ -99,6 +100,8 @@ class OperationResponse:
 
     Thread-safe: a connector may answer documents from worker threads. Answering a document twice,
     or an index that is not in the batch, raises :class:`~connector.errors.ContractError`.
+    ``on_output`` hears every output document as it is added, ``on_result`` every answer as it
+    is given (both called under the response's lock, in order).
     """
 
     def __init__(
@@ -106,10 +109,12 @@ class OperationResponse:
         inputs: Sequence[Document],
         *,
         on_output: OutputListener | None = None,
+        on_result: ResultListener | None = None,
         retain_outputs: bool = True,
     ) -> None:
         self.inputs: tuple[Document, ...] = tuple(inputs)
         self._on_output = on_output
+        self._on_result = on_result
         self._retain = retain_outputs
         self._lock = threading.RLock()
         self._results: dict[int, Result] = {}
@@ -132,16 +137,16 @@ class OperationResponse:
             self._check_open(index)
             for doc in outputs:
                 self._emit(index, doc)
-            result = Result(
-                index,
-                status,
-                status_code,
-                message,
-                outputs if self._retain else (),
-                len(outputs),
+            return self._store(
+                Result(
+                    index,
+                    status,
+                    status_code,
+                    message,
+                    outputs if self._retain else (),
+                    len(outputs),
+                )
             )
-            self._results[index] = result
-            return result
 
     def add_empty_result(
         self, index: int, status: Status, status_code: str = "", message: str = ""
@@ -166,9 +171,7 @@ class OperationResponse:
             self._check_open(index)
             outputs = tuple(self._partial.pop(index, ()))
             count = self._partial_counts.pop(index, 0)
-            result = Result(index, status, status_code, message, outputs, count)
-            self._results[index] = result
-            return result
+            return self._store(Result(index, status, status_code, message, outputs, count))
 
     def add_combined_result(
         self,
@@ -244,4 +247,6 @@ class OperationResponse:
 
     def _store(self, result: Result) -> Result:
         self._results[result.index] = result
+        if self._on_result is not None:
+            self._on_result(result)
         return result

@@ -72,8 +72,8 @@ def parse_xml(
 def _describe(exc: etree.XMLSyntaxError) -> str:
     msg = (exc.msg or str(exc)).strip()
     line, column = exc.position if exc.position else (None, None)
-    if line and f"line {line}" not in msg:
-        msg = f"{msg} (line {line}, column {column})"
+    if line and not msg.endswith(f"line {line}, column {column}"):
+        msg = f"{msg} (at line {line}, column {column})"
     return msg
 
 

@@ -95,3 +95,20 @@ def test_answers_from_many_threads() -> None:
     for thread in threads:
         thread.join()
     assert len(response.results) == 500
+
+
+def test_on_result_hears_every_answer_in_every_shape() -> None:
+    heard: list[tuple[int, Status]] = []
+    response = OperationResponse(_docs(5), on_result=lambda r: heard.append((r.index, r.status)))
+    response.add_result(0, Status.SUCCESS, output=Document(b"<o/>"))
+    response.add_partial_result(1, Document(b"<r/>"))
+    response.finish_partial_result(1, Status.SUCCESS)
+    response.add_combined_result([2, 3], Status.APPLICATION_ERROR)
+    response.fail_unanswered("gone")
+    assert heard == [
+        (0, Status.SUCCESS),
+        (1, Status.SUCCESS),
+        (2, Status.APPLICATION_ERROR),
+        (3, Status.APPLICATION_ERROR),
+        (4, Status.FAILURE),
+    ]

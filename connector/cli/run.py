@@ -78,7 +78,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--output", type=Path, metavar="DIR", help="write output documents here (default: stdout)"
     )
-    parser.add_argument("--json", action="store_true", help="one JSON line per answer on stdout")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON line per answer on stdout (without --output, the output documents are "
+        "included in it as 'documents')",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -105,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
     client = DEFAULT_POOL.client(connection)
     writer = OutputWriter(args.output, to_stdout=not args.json and args.output is None)
     progress = Progress(len(inputs)) if sys.stderr.isatty() else None
-    response = _Response([i.document for i in inputs], writer, progress)
+    response = _response([i.document for i in inputs], writer, progress)
     calls_before = client.http.stats().calls
     run_operation(operation, client, response.inputs, response, context)
     if progress is not None:
@@ -187,6 +192,8 @@ class OutputWriter:
     folder: Path | None
     to_stdout: bool
     paths: dict[int, list[str]] = field(default_factory=dict)
+    #: With ``--json`` and no ``--output``, outputs travel inside the JSON lines.
+    inline: dict[int, list[str]] = field(default_factory=dict)
     count: int = 0
 
     def __post_init__(self) -> None:
@@ -209,6 +216,9 @@ class OutputWriter:
                 data = data[data.find(b"?>") + 2 :].lstrip()
             sys.stdout.buffer.write(data + b"\n")
             sys.stdout.flush()
+        else:
+            text = document.data.decode("utf-8", errors="replace")
+            self.inline.setdefault(index, []).append(text)
 
 
 class Progress:
@@ -238,32 +248,21 @@ class Progress:
         sys.stderr.flush()
 
 
-class _Response(OperationResponse):
-    """Streams outputs to the writer and counts answers for the progress line."""
+def _response(
+    inputs: Sequence[Document], writer: OutputWriter, progress: Progress | None
+) -> OperationResponse:
+    """Outputs stream to the writer; answers and outputs count for the progress line."""
 
-    def __init__(
-        self, inputs: Sequence[Document], writer: OutputWriter, progress: Progress | None
-    ) -> None:
-        self._progress = progress
-        self._writer = writer
-        super().__init__(inputs, on_output=self._output, retain_outputs=False)
+    def output(index: int, document: Document) -> None:
+        writer.write(index, document)
+        if progress is not None:
+            progress.update(outputs=1)
 
-    def _output(self, index: int, document: Document) -> None:
-        self._writer.write(index, document)
-        if self._progress is not None:
-            self._progress.update(outputs=1)
+    def answered(_result: Result) -> None:
+        if progress is not None:
+            progress.update(answered=1)
 
-    def add_result(self, *args: Any, **kwargs: Any) -> Result:
-        result = super().add_result(*args, **kwargs)
-        if self._progress is not None:
-            self._progress.update(answered=1)
-        return result
-
-    def finish_partial_result(self, *args: Any, **kwargs: Any) -> Result:
-        result = super().finish_partial_result(*args, **kwargs)
-        if self._progress is not None:
-            self._progress.update(answered=1)
-        return result
+    return OperationResponse(inputs, on_output=output, on_result=answered, retain_outputs=False)
 
 
 # -- reporting ------------------------------------------------------------------------------
@@ -280,6 +279,7 @@ def _json_line(
         "message": result.message,
         "outputs": result.output_count,
         "paths": writer.paths.get(result.index, []),
+        **({"documents": writer.inline[result.index]} if result.index in writer.inline else {}),
     }
 
 

@@ -34,7 +34,10 @@ def _test_connection(args: argparse.Namespace) -> int:
         raise ConfigError("no connection: pass --connection FILE or set the ATOMSPHERE_* variables")
     check = check_connection(DEFAULT_POOL.client(connection))
     if not check.ok:
-        return fail(f"{check.message} ({check.target})")
+        shown = (
+            check.message if check.target in check.message else f"{check.message} ({check.target})"
+        )
+        return fail(shown)
     print(f"ok: {check.message}")
     print(f"target: {check.target}")
     return ExitCode.OK

@@ -16,7 +16,7 @@ def check_connection(client: AtomSphereClient) -> ConnectionCheck:
     try:
         body = client.get(client.catalog.object("Account"), account)
     except AuthenticationError as exc:
-        return ConnectionCheck(False, connection.scrub(f"credentials refused: {exc}"), target)
+        return ConnectionCheck(False, connection.scrub(str(exc)), target)
     except ApplicationError as exc:
         if exc.status == 403:
             message = (

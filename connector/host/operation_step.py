@@ -9,7 +9,7 @@ hook returns or raises, every document still unanswered is failed, so none is ev
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pluggy
@@ -33,57 +33,6 @@ from connector.host.spool import Flowing, Spool
 from connector.parameters import Parameter
 
 log = logging.getLogger("connector.host")
-
-ResultListener = Callable[[Result], None]
-
-
-class ListeningResponse(OperationResponse):
-    """An OperationResponse that tells the host about every answer as it is given."""
-
-    def __init__(
-        self,
-        inputs: Sequence[Document],
-        *,
-        on_output: Callable[[int, Document], None],
-        on_result: ResultListener,
-    ) -> None:
-        super().__init__(inputs, on_output=on_output, retain_outputs=False)
-        self._on_result = on_result
-
-    def add_result(
-        self,
-        index: int,
-        status: Status,
-        status_code: str = "",
-        message: str = "",
-        output: Document | None = None,
-    ) -> Result:
-        with self._lock:
-            result = super().add_result(index, status, status_code, message, output)
-            self._on_result(result)
-            return result
-
-    def finish_partial_result(
-        self, index: int, status: Status, status_code: str = "", message: str = ""
-    ) -> Result:
-        with self._lock:
-            result = super().finish_partial_result(index, status, status_code, message)
-            self._on_result(result)
-            return result
-
-    def add_combined_result(
-        self,
-        indexes: Iterable[int],
-        status: Status,
-        status_code: str = "",
-        message: str = "",
-        output: Document | None = None,
-    ) -> tuple[Result, ...]:
-        with self._lock:
-            results = super().add_combined_result(indexes, status, status_code, message, output)
-            for result in results[1:]:  # the first went through add_result
-                self._on_result(result)
-            return results
 
 
 def resolve_values(
@@ -161,8 +110,11 @@ class BatchRun:
         if self.step.tracking is TrackingDirection.INPUT and self.archiver is not None:
             for i, doc in enumerate(inputs):
                 self.archiver.archive(i, doc.data)
-        response = ListeningResponse(
-            inputs, on_output=self._guard(self._output), on_result=self._guard(self._answer)
+        response = OperationResponse(
+            inputs,
+            on_output=self._guard(self._output),
+            on_result=self._guard(self._answer),
+            retain_outputs=False,
         )
         failure = "the connector returned without answering this document"
         connector = self.step.connection.connector

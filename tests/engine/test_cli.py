@@ -168,3 +168,14 @@ def test_run_shows_progress_on_a_terminal(
     assert main(["run", str(op), "--input", str(_inputs(tmp_path / "in", ["p1"])), "--json"]) == 0
     err = capsys.readouterr().err
     assert "\r" in err and "documents answered" in err
+
+
+def test_run_json_without_output_folder_carries_the_documents(
+    api_env: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    assert main(["run", str(op), "--input", str(_inputs(tmp_path / "in", ["p1"])), "--json"]) == 0
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert line["outputs"] == 1 and line["paths"] == []
+    assert 'id="p1"' in line["documents"][0]
