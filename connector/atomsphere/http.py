@@ -128,7 +128,10 @@ class ApiHttp:
                     )
                 raise error
             delay = self.retry.delay(attempt, outcome.retry_after)
-            log.info("%s: %s; retrying in %.2fs", what, error, delay)
+            shown = str(error) if str(error).startswith(what) else f"{what}: {error}"
+            log.info(
+                "%s; retry %d of %d in %.2fs", shown, attempt + 1, self.retry.max_retries, delay
+            )
             with self._lock:
                 self._retries += 1
             attempt += 1

@@ -17,6 +17,7 @@ from importlib import import_module
 from types import ModuleType
 
 from connector._version import __version__
+from connector.cli._logging import configure as configure_logging
 from connector.cli.output import ExitCode, fail
 from connector.errors import ConfigError, ConnectorError, UnknownNameError
 
@@ -36,6 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log progress (retries, pages) on stderr; twice for debug detail",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="log only errors (warnings are shown by default)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for module in command_modules():
@@ -62,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def dispatch(args: argparse.Namespace) -> int:
     """Run the command ``args`` names, turning every error into one line and an exit code."""
     handler: Handler = args.handler
+    configure_logging(getattr(args, "verbose", 0), getattr(args, "quiet", False))
     try:
         return handler(args)
     except UnknownNameError as exc:

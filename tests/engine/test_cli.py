@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
 
 from connector.cli import main
+from connector.cli._logging import level_for
 from connector.cli.output import ExitCode
 from connector.yamlfiles import packaged_schema
 from tests.client.fakeapi import ACCOUNT, NS, PASSWORD, FakeApi, error, query_result, xml
@@ -179,3 +181,28 @@ def test_run_json_without_output_folder_carries_the_documents(
     (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert line["outputs"] == 1 and line["paths"] == []
     assert 'id="p1"' in line["documents"][0]
+
+
+def test_verbose_shows_retries_on_stderr_and_quiet_hides_warnings(
+    api_env: FakeApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account = xml(f'<bns:Account {NS} accountId="{ACCOUNT}" name="Acme"/>')
+    api_env.on("GET", f"/Account/{ACCOUNT}", error(503, "busy"), account)
+    assert main(["-v", "test-connection"]) == 0
+    err = capsys.readouterr().err
+    assert f"info: GET /Account/{ACCOUNT}: " in err and "retry 1 of 5 in " in err
+
+    api_env.routes.clear()
+    api_env.on("GET", f"/Account/{ACCOUNT}", error(503, "busy"), account)
+    assert main(["test-connection"]) == 0
+    assert "retry" not in capsys.readouterr().err
+
+
+def test_log_levels_follow_the_flags() -> None:
+    assert [level_for(v, False) for v in (0, 1, 2, 5)] == [
+        logging.WARNING,
+        logging.INFO,
+        logging.DEBUG,
+        logging.DEBUG,
+    ]
+    assert level_for(3, True) == logging.ERROR
