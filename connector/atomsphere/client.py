@@ -13,8 +13,9 @@ limiter with every other client of that account.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 from urllib.parse import quote
 
@@ -40,6 +41,11 @@ from connector.atomsphere.retry import RetryPolicy
 from connector.errors import ConfigError, FatalRemoteError, RetriableError
 from connector.xml import to_bytes
 
+#: Executes the client follows to another object's record, whose shape is then the answer's:
+#: an ExecutionRequest is answered with the final ExecutionRecord of the execution it started.
+FOLLOWED_EXECUTES: Final[Mapping[str, str]] = MappingProxyType(
+    {"ExecutionRequest": "ExecutionRecord"}
+)
 #: ExecutionRecord statuses after which an execution will not change any more.
 FINAL_EXECUTION_STATUSES: Final = frozenset(
     {"COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED"}
@@ -209,7 +215,7 @@ class AtomSphereClient:
         path = self._path(endpoint, object_id)
         payload = body if endpoint.request_type else None
         reply = self.http.send("POST", path, body=payload, idempotent=False, timeout=timeout)
-        if obj.name != "ExecutionRequest":
+        if obj.name not in FOLLOWED_EXECUTES:
             return reply
         root = parse_envelope(reply.body, reply.media_type, source="ExecutionRequest response")
         request_id = root.get("requestId")

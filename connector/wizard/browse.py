@@ -27,6 +27,7 @@ from connector.atomsphere.catalog import (
 )
 from connector.atomsphere.catalog.model import normalise_property
 from connector.atomsphere.catalog.objects import label_of
+from connector.atomsphere.client import FOLLOWED_EXECUTES
 from connector.contract import Action, ObjectType
 from connector.errors import ConfigError, UnknownNameError
 from connector.wizard.served import ServedSchema, bundled_type_names
@@ -97,6 +98,8 @@ def catalog_plan(info: ObjectInfo, action: Action) -> ImportPlan:
         )
         if endpoint is not None:
             request, response = endpoint.request_type, endpoint.response_type
+            if action is Action.EXECUTE:  # the connector answers with what it follows to
+                response = FOLLOWED_EXECUTES.get(info.name, response)
     return ImportPlan(
         object=info.name,
         label=info.label,
