@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.conftest import api  # noqa: F401 (the scripted API, reused)
+from tests.engine.conftest import api, api_env  # noqa: F401 (the scripted API, reused)
 from tests.security.hostile import CANARY, Bait
 
 

@@ -76,15 +76,12 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
 
 
 def changed_outside(
-    before: dict[str, bytes | str], after: dict[str, bytes | str], inside: str
+    before: dict[str, bytes | str], after: dict[str, bytes | str], *inside: str
 ) -> list[str]:
-    """Paths added, removed or changed that are not below the folder ``inside``."""
+    """Paths added, removed or changed that are not below one of the folders ``inside``."""
+    prefixes = tuple(folder.rstrip("/") + "/" for folder in inside)
     keys = before.keys() | after.keys()
-    return sorted(
-        k
-        for k in keys
-        if before.get(k) != after.get(k) and not k.startswith(inside.rstrip("/") + "/")
-    )
+    return sorted(k for k in keys if before.get(k) != after.get(k) and not k.startswith(prefixes))
 
 
 def one_line_error(stderr: str) -> str:
