@@ -9,6 +9,7 @@ external-entity and entity-expansion attacks whatever libxml2 version is install
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from lxml import etree
@@ -69,8 +70,13 @@ def parse_xml(
     return root
 
 
+#: libxml2's advice to lift its safety limits is not advice for our users.
+_LIMIT_HINT: Final = re.compile(r",? *(?:use|try) XML_PARSE_HUGE(?: option)?")
+
+
 def _describe(exc: etree.XMLSyntaxError) -> str:
-    msg = (exc.msg or str(exc)).strip()
+    # One line: libxml2 puts newlines inside some messages, and a CLI error is one line.
+    msg = " ".join(_LIMIT_HINT.sub("", exc.msg or str(exc)).split()).replace(" ,", ",")
     line, column = exc.position if exc.position else (None, None)
     if line and not msg.endswith(f"line {line}, column {column}"):
         msg = f"{msg} (at line {line}, column {column})"

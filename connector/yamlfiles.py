@@ -24,6 +24,9 @@ from connector.errors import ConfigError, Problem
 
 #: Configuration files are small; anything bigger is a mistake or an attack.
 MAX_CONFIG_BYTES: Final = 4 * 1024 * 1024
+#: Nesting deeper than this is refused: PyYAML composes recursively, and ``[[[[...]]]]`` a few
+#: hundred levels deep would otherwise end in a RecursionError instead of a message.
+MAX_DEPTH: Final = 64
 
 FieldPath = tuple[str | int, ...]
 
@@ -57,18 +60,29 @@ def format_path(path: FieldPath) -> str:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases."""
+    """SafeLoader that refuses aliases and nesting deeper than :data:`MAX_DEPTH`."""
+
+    depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            mark = event.start_mark
-            raise _AliasRefused(mark.line + 1 if mark else None)
-        return super().compose_node(parent, index)
+            raise _Refused("YAML aliases (*name) are not allowed in configuration", self._line())
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(f"nested more than {MAX_DEPTH} levels deep", self._line())
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _line(self) -> int | None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+        return mark.line + 1 if mark else None
 
 
-class _AliasRefused(Exception):
-    def __init__(self, line: int | None) -> None:
+class _Refused(Exception):
+    def __init__(self, message: str, line: int | None) -> None:
+        self.message = message
         self.line = line
 
 
@@ -76,16 +90,20 @@ def load_yaml_text(text: str, source: str) -> LoadedYaml:
     """Parse YAML text (one document) with positions; raise ConfigError on any problem."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
         raise ConfigError([Problem(f"file is larger than {MAX_CONFIG_BYTES} bytes", source)])
-    loader = _Loader(text)
+    try:
+        # (the reader refuses unprintable characters as soon as it is built)
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        problem = f"invalid YAML: unacceptable character #x{exc.character:04x}"
+        at = text[: exc.position].count("\n") + 1
+        raise ConfigError([Problem(problem, source, at)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
             raise ConfigError([Problem("the file is empty", source, 1)])
         data = loader.construct_document(node)
-    except _AliasRefused as exc:
-        raise ConfigError(
-            [Problem("YAML aliases (*name) are not allowed in configuration", source, exc.line)]
-        ) from None
+    except _Refused as exc:
+        raise ConfigError([Problem(exc.message, source, exc.line)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

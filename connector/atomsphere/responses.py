@@ -35,8 +35,12 @@ from connector.xml import (
 #: How much of an unreadable body is kept for diagnostics (after secrets are scrubbed).
 RAW_BODY_LIMIT: Final = 4096
 
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
+#: How far into an unparsable body a gateway page's ``<title>`` is looked for.
+TITLE_SCAN_LIMIT: Final = 64 * 1024
+#: A title is a line of text; a longer one is cut (a page title is not a document).
+TITLE_MAX: Final = 300
+# No ``<`` inside a tag: each match attempt stops at the next ``<``, so hostile text stays linear.
+_TAGS = re.compile(r"<[^<>]*>")
 
 
 def media_type(content_type: str | None) -> str:
@@ -208,7 +212,7 @@ def error_message(body: bytes, content_type: str | None) -> str | None:
 def _json_message(text: bytes) -> str | None:
     try:
         data: Any = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: [[[[... nested too deeply
         return None
     if not isinstance(data, dict):
         return None
@@ -227,10 +231,7 @@ def _xml_message(text: bytes) -> str | None:
     try:
         root = parse_xml(text, source="error body", max_bytes=1024 * 1024)
     except XMLInputError:
-        title = _TITLE.search(text)
-        if title:
-            return _clean(title.group(1).decode("utf-8", "replace"))
-        return None
+        return _html_title(text)
     if local_name(root.tag).lower() == "html":
         for element in root.iter():
             if local_name(element.tag).lower() == "title":
@@ -243,6 +244,23 @@ def _xml_message(text: bytes) -> str | None:
         if local_name(element.tag) in ("message", "errorMessage"):
             return "".join(str(t) for t in element.itertext()).strip()
     return None
+
+
+def _html_title(text: bytes) -> str | None:
+    """The ``<title>`` of a page that is not well-formed, found in linear time.
+
+    A regular expression like ``<title[^>]*>(.*?)</title>`` backtracks quadratically on a body
+    of repeated ``<title`` and takes minutes on a few hundred KB a hostile gateway may send.
+    """
+    head = text[:TITLE_SCAN_LIMIT]
+    lowered = head.lower()
+    start = lowered.find(b"<title")
+    opened = lowered.find(b">", start) if start >= 0 else -1
+    end = lowered.find(b"</title", opened) if opened >= 0 else -1
+    if end < 0:
+        return None
+    title = _clean(head[opened + 1 : end].decode("utf-8", "replace"))
+    return title if len(title) <= TITLE_MAX else title[:TITLE_MAX] + "…"
 
 
 def _clean(text: str) -> str:

@@ -89,6 +89,9 @@ def dispatch(args: argparse.Namespace) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.OK
+    except OSError as exc:  # a file or folder the system refused: say which, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        return fail(f"{where}{exc.strerror or exc}", ExitCode.FAILURE)
 
 
 def run() -> None:  # pragma: no cover - thin wrapper for ``python -m connector``

@@ -27,6 +27,7 @@ from connector.contract import ExecutionContext
 from connector.documents import Document, OperationResponse, Result, Status
 from connector.engine import OperationConfig, load_operation, run_operation
 from connector.errors import ConfigError, Problem
+from connector.host.paths import write_file
 from connector.parameters import Parameter
 
 HELP_ORDER = 10
@@ -198,16 +199,20 @@ class OutputWriter:
 
     def __post_init__(self) -> None:
         if self.folder is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                problem = f"cannot create the output folder: {exc.strerror}"
+                raise ConfigError([Problem(problem, str(self.folder), field="--output")]) from None
 
     def write(self, index: int, document: Document) -> None:
         self.count += 1
         if self.folder is not None:
             number = len(self.paths.setdefault(index, [])) + 1
             path = self.folder / f"input-{index + 1:05d}-output-{number:05d}.xml"
-            path.write_bytes(document.data)
+            write_file(path, document.data)
             sidecar = path.with_name(path.name + PROPERTIES_SUFFIX)
-            sidecar.write_text(json.dumps(dict(document.properties), indent=2) + "\n", "utf-8")
+            write_file(sidecar, (json.dumps(dict(document.properties), indent=2) + "\n").encode())
             self.paths[index].append(str(path))
         elif self.to_stdout:
             # One document per line, without its XML declaration; --output keeps exact bytes.

@@ -215,7 +215,8 @@ class _Checker:
                     compiled[role] = compile_profile(paths[role], field=f"profiles.{role}")
                 except ConfigError as exc:
                     for p in exc.problems:
-                        self.problem(("profiles", role), f"{p.source}: {p.message}")
+                        where = f"{p.source}:{p.line}" if p.line else p.source
+                        self.problem(("profiles", role), f"{where}: {p.message}")
         validator = None
         if obj is not None and action in SENDS_DOCUMENT and options.validate_requests:
             if "request" in compiled:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 from lxml import etree
 
 from connector.atomsphere.catalog import load_catalog, xml_schema
 from connector.atomsphere.lenient import canonical_copy
 from connector.errors import ConfigError, Problem, XMLInputError
-from connector.xml import API_NS, local_name, namespace_of, parse_xml
+from connector.xml import API_NS, XS_NS, local_name, namespace_of, parse_xml
 
 #: How many schema errors one answer lists before "and N more".
 MAX_LISTED: Final = 3
@@ -88,6 +88,7 @@ def compile_profile(path: Path, *, field: str = "") -> etree.XMLSchema:
         return found
     try:
         document = parse_xml(path.read_bytes(), source=source)
+        _refuse_references(document, source, field)
         schema = etree.XMLSchema(document)
     except XMLInputError as exc:
         raise ConfigError([Problem(str(exc), source, field=field)]) from None
@@ -98,6 +99,24 @@ def compile_profile(path: Path, *, field: str = "") -> etree.XMLSchema:
     with _compiled_lock:
         _compiled[key] = schema
     return schema
+
+
+#: Schema elements that make libxml2 read another document, from disk or the network.
+_REFERENCES: Final = tuple(
+    f"{{{XS_NS}}}{name}" for name in ("include", "import", "redefine", "override")
+)
+
+
+def _refuse_references(document: etree._Element, source: str, field: str) -> None:
+    """A profile is self-contained: one that names another schema document is refused unread."""
+    for element in document.iter(*_REFERENCES):
+        message = (
+            f"xs:{local_name(element.tag)} is not allowed: a profile must be self-contained "
+            "(the connector reads no other schema document, from disk or the network)"
+        )
+        # (lxml-stubs types sourceline oddly; it is the element's line, or None)
+        line = cast("int | None", element.sourceline)
+        raise ConfigError([Problem(message, source, line, field)])
 
 
 def _show(tag: str) -> str:

@@ -1,12 +1,15 @@
-"""Where the host may write: folders without ``..`` and plain file names.
+"""Where the host may write: folders without ``..``, plain file names, and no symbolic links.
 
 Archive folders, write folders and file names come from files users edit and from document
 contents (a file name taken from a document property). None of them may climb out of the folder
-the user chose, so ``..`` segments and separators are refused rather than normalised away.
+the user chose, so ``..`` segments and separators are refused rather than normalised away, and a
+file is never written through a symbolic link someone left in the folder.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Final
@@ -41,3 +44,23 @@ def check_file_name(name: str, what: str) -> str:
 def resolve_under(base: Path, folder: Path) -> Path:
     """``folder`` made absolute against ``base`` (absolute folders stay as they are)."""
     return folder if folder.is_absolute() else base / folder
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (replacing a file), refusing when ``path`` is a symbolic link.
+
+    ``O_NOFOLLOW`` makes the refusal atomic: a link planted between a check and the write cannot
+    redirect the bytes outside the folder.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ConfigError(
+                f"{path} is a symbolic link: refusing to write through it (it may point outside "
+                "the folder)"
+            ) from None
+        raise
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)

@@ -44,7 +44,7 @@ from connector.host.operation_step import (
     resolve_values,
     with_application_status,
 )
-from connector.host.paths import check_file_name
+from connector.host.paths import check_file_name, write_file
 from connector.host.reporting.database import ExecutionStatus, now
 from connector.host.reporting.queries import last_run_date
 from connector.host.reporting.recorder import ExecutionRecorder
@@ -315,7 +315,7 @@ class _Execution:
                 if step.file_name is not None:
                     chosen = step.file_name.resolve(item.document, self.context)
                     name = check_file_name(chosen, "file name") if chosen else name
-                (step.folder / name).write_bytes(item.document.data)
+                write_file(step.folder / name, item.document.data)
         except (ConnectorError, OSError) as exc:
             self.recorder.end_step(seq, count, count - 1)
             raise _Stop(

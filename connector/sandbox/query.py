@@ -44,7 +44,7 @@ def parse_query(body: bytes, is_json: bool) -> Expression | None:
     if is_json:
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise BodyProblem(f"the QueryConfig is not valid JSON: {exc}") from None
         return _json_config(data)
     try:

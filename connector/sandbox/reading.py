@@ -26,7 +26,7 @@ def body_root(request: Request, what: str) -> etree._Element:
 def body_json(request: Request, what: str) -> Any:
     try:
         return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BodyProblem(f"{what}: not valid JSON: {exc}") from None
 
 

@@ -27,7 +27,7 @@ from connector.wizard.served import ServedSchema, bundled_schema, load_served_sc
 from connector.wizard.yaml_writer import new_operation, refresh_operation
 from connector.yamlfiles import load_yaml_file, packaged_schema, validate
 
-NAME_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+NAME_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\Z")  # \Z: "$" lets "x\n" through
 
 
 def open_schema(
