@@ -206,7 +206,7 @@ class OutputWriter:
                 raise ConfigError([Problem(problem, str(self.folder), field="--output")]) from None
 
     def write(self, index: int, document: Document) -> None:
-        self.count += 1
+        """Write one output; ``count`` only counts outputs that were written."""
         if self.folder is not None:
             number = len(self.paths.setdefault(index, [])) + 1
             path = self.folder / f"input-{index + 1:05d}-output-{number:05d}.xml"
@@ -224,6 +224,7 @@ class OutputWriter:
         else:
             text = document.data.decode("utf-8", errors="replace")
             self.inline.setdefault(index, []).append(text)
+        self.count += 1
 
 
 class Progress:

@@ -127,6 +127,7 @@ def test_run_output_never_writes_through_a_planted_symbolic_link(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "FAILURE: " in err and "is a symbolic link: refusing to write through it" in err
+    assert "0 output documents in" in err  # the refused output is not counted as written
     assert victim.read_text() == "precious"
     assert changed_outside(before, snapshot(tmp_path), "out") == []
 
