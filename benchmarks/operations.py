@@ -81,8 +81,11 @@ class Measurement:
 
 
 @contextmanager
-def sandbox(rate_limit: float, records: int) -> Iterator[Connection]:
-    """A sandbox in a child process; yields a connection to it."""
+def sandbox_child(
+    rate_limit: float, records: int
+) -> Iterator[tuple[subprocess.Popen[str], Connection]]:
+    """A sandbox in a child process (its CPU, fds and memory its own); yields it and a
+    connection to it."""
     child = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(rate_limit), str(records)],
         stdin=subprocess.PIPE,
@@ -96,19 +99,35 @@ def sandbox(rate_limit: float, records: int) -> Iterator[Connection]:
             raise SystemExit("the sandbox did not start")
         from connector.sandbox import DEFAULT_ACCOUNT_ID, DEFAULT_PASSWORD, DEFAULT_USERNAME
 
-        yield connection_from_mapping(
-            {
-                "base_url": url,
-                "account_id": DEFAULT_ACCOUNT_ID,
-                "username": DEFAULT_USERNAME,
-                "password": DEFAULT_PASSWORD,
-                "rate_limit": rate_limit,
-            }
+        yield (
+            child,
+            connection_from_mapping(
+                {
+                    "base_url": url,
+                    "account_id": DEFAULT_ACCOUNT_ID,
+                    "username": DEFAULT_USERNAME,
+                    "password": DEFAULT_PASSWORD,
+                    "rate_limit": rate_limit,
+                }
+            ),
         )
     finally:
         if child.stdin is not None:
             child.stdin.close()
-        child.wait(timeout=30)
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+
+
+@contextmanager
+def sandbox(rate_limit: float, records: int) -> Iterator[Connection]:
+    """A sandbox in a child process; yields a connection to it."""
+    with sandbox_child(rate_limit, records) as (_child, connection):
+        yield connection
 
 
 def measure(

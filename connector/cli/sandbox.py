@@ -25,6 +25,11 @@ from connector.sandbox import (
     SandboxConfig,
     parse_fault_spec,
 )
+from connector.sandbox.config import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_REQUEST_TIMEOUT,
+)
 
 HELP_ORDER = 60
 
@@ -72,6 +77,26 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the data")
     parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help="largest request body; a larger one is refused with 413 before it is read",
+    )
+    parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        help="seconds a client has to send a whole request (idle connections too) "
+        "before it is dropped",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        help="connections served at once (one thread each); when full the oldest one still "
+        "sending its request makes room, else 503",
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -91,6 +116,9 @@ def run(args: argparse.Namespace) -> int:
         records=args.records,
         rate_limit=args.rate_limit,
         seed=args.seed,
+        max_body_bytes=args.max_body_bytes,
+        request_timeout=args.request_timeout,
+        max_connections=args.max_connections,
     )
     stop = threading.Event()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 from enum import Enum
 from typing import Final
@@ -27,6 +28,9 @@ class Caller(Enum):
 
 
 def authenticate(config: SandboxConfig, authorization: str) -> Caller:
+    """Who sent ``authorization``. The user name and the secret are both compared, in constant
+    time over digests of equal length, whichever is wrong: the time taken and the answer (401)
+    give no hint which part was."""
     scheme, _, encoded = authorization.strip().partition(" ")
     if scheme.lower() != "basic" or not encoded:
         return Caller.ANONYMOUS
@@ -41,10 +45,17 @@ def authenticate(config: SandboxConfig, authorization: str) -> Caller:
     if user.startswith(TOKEN_PREFIX):
         user = user[len(TOKEN_PREFIX) :]
         expected = config.api_token
-    if not hmac.compare_digest(secret.encode(), expected.encode()):
-        return Caller.ANONYMOUS
-    if user == config.username:
+    secret_ok = _same(secret, expected)
+    is_user = _same(user, config.username)
+    is_unprivileged = _same(user, config.unprivileged_username)
+    if secret_ok and is_user:
         return Caller.USER
-    if user == config.unprivileged_username:
+    if secret_ok and is_unprivileged:
         return Caller.UNPRIVILEGED
     return Caller.ANONYMOUS
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality; hashing first hides the expected value's length too."""
+    digest = hashlib.sha256
+    return hmac.compare_digest(digest(given.encode()).digest(), digest(expected.encode()).digest())

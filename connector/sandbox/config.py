@@ -20,6 +20,13 @@ DEFAULT_RATE_LIMIT: Final = 10.0
 DEFAULT_SEED: Final = 1
 DEFAULT_RECORDS: Final = 1000
 DEFAULT_PAGE_SIZE: Final = 100
+#: Loopback server limits (docs/sandbox.md, "Limits"): a request body over this is 413 unread,
+DEFAULT_MAX_BODY_BYTES: Final = 10 * 1024 * 1024
+#: a request (head and body) not complete this many seconds after the server starts waiting
+#: for it is dropped (idle keep-alive connections included),
+DEFAULT_REQUEST_TIMEOUT: Final = 30.0
+#: and at most this many connections are served at once (one thread each).
+DEFAULT_MAX_CONNECTIONS: Final = 128
 
 NumberOfResults = Literal["page", "total"]
 
@@ -63,6 +70,11 @@ class SandboxConfig:
     deprecated_objects: tuple[str, ...] | None = None
     #: Where ``recordUrl`` and download URLs point; ``None``: the URL the request came to.
     public_base_url: str | None = None
+    #: The loopback server's limits (ignored in-process): the largest request body in bytes,
+    #: the seconds a client has to deliver a whole request, the connections served at once.
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
     #: Validate every XML response against the generated XSD before sending it (tests).
     validate_responses: bool = False
 
@@ -83,6 +95,12 @@ class SandboxConfig:
         for name in ("async_pending_polls", "execution_pending_polls", "execution_running_polls"):
             if getattr(self, name) < 0:
                 problems.append(f"{name} must be >= 0")
+        if self.max_body_bytes < 0:
+            problems.append("max_body_bytes must be >= 0")
+        if not self.request_timeout > 0:
+            problems.append("request_timeout must be > 0")
+        if self.max_connections < 1:
+            problems.append("max_connections must be >= 1")
         if problems:
             raise ConfigError("; ".join(problems))
 

@@ -2,20 +2,34 @@
 
 Faults break the connection for real: a reset closes the socket with SO_LINGER 0 (the client
 sees ECONNRESET), a truncated body announces its full length and closes cleanly half-way.
+
+Hostile clients are refused without holding up the others (see :mod:`connector.sandbox.limits`
+and docs/sandbox.md, "Limits"): a body over ``max_body_bytes`` is 413 before any of it is read,
+a request not complete within ``request_timeout`` is dropped, at most ``max_connections`` are
+served at once. Refusals carry Boomi's error body and close the connection.
 """
 
 from __future__ import annotations
 
+import io
+import re
 import socket
 import struct
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
-from connector.sandbox.wire import Abort, Request
+from connector.sandbox.bodies import Renderer
+from connector.sandbox.limits import DeadlineReader, Slots
+from connector.sandbox.wire import Abort, Request, Response
 
 if TYPE_CHECKING:
     from connector.sandbox.app import Sandbox
+
+_DIGITS: Final = re.compile(r"[0-9]{1,18}")
+#: Connections waiting to be accepted (the listen backlog; socketserver's default is 5).
+_BACKLOG: Final = 128
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -25,10 +39,28 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "AtomSphereSandbox"
     sys_version = ""
 
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the makefile() reader would keep the socket open after close()
+        self._reader = DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        self._reader.start(self.server.sandbox.config.request_timeout)
+        if not self.server.slots.set_receiving(self.connection, True):
+            self.close_connection = True
+            return
+        super().handle_one_request()
+
     def _serve(self) -> None:
+        if not self.server.slots.set_receiving(self.connection, False):
+            self.close_connection = True  # evicted while its head arrived
+            return
+        body = self._body()
+        if body is None:
+            return
         sandbox = self.server.sandbox
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        self.connection.settimeout(sandbox.config.request_timeout)  # for the answer's writes
         path, _, query = self.path.partition("?")
         host = self.headers.get("Host") or f"{self.server.host}:{self.server.port}"
         request = Request(
@@ -46,11 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
         if response.abort is Abort.RESET:
             self._reset()
             return
-        self.send_response(response.status)
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
+        self._send(response)
         if response.abort is Abort.TRUNCATE:
             self.wfile.write(response.body[: response.truncate_at])
             self.wfile.flush()
@@ -58,6 +86,54 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_WR)  # a clean close, short of the length
             return
         self.wfile.write(response.body)
+
+    def _body(self) -> bytes | None:
+        """The request body, or None when the request was refused (or its client went away)."""
+        limit = self.server.sandbox.config.max_body_bytes
+        if self.headers.get("Transfer-Encoding") is not None:
+            self._refuse(411, "Length Required: send the body with a Content-Length.")
+            return None
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or ()}
+        if not lengths:
+            return b""
+        text = lengths.pop()
+        if lengths or not text.isascii() or not text.isdigit():
+            self._refuse(400, "Bad request: the Content-Length header is not valid.")
+            return None
+        length = int(text) if _DIGITS.fullmatch(text) else limit + 1
+        if length > limit:
+            self._refuse(413, f"Request body too large: the limit is {limit} bytes.")
+            return None
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            self.close_connection = True  # the client closed before sending it all
+            return None
+        return body
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Boomi's error body for a request refused before the application saw it; the
+        connection closes (what is left of the request is never read)."""
+        headers = tuple(self.headers.items()) if getattr(self, "headers", None) else ()
+        wants_json = Request("GET", "/", headers=headers).wants_json
+        response = Renderer(self.server.sandbox.shapes, wants_json).error(status, message)
+        self.close_connection = True
+        self._send(response.with_headers(("Connection", "close")))
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's refusals (request line or header too long, too many headers, a bad
+        request line) with Boomi's error body instead of an HTML page."""
+        if self.request_version == "HTTP/0.9":
+            self.request_version = self.protocol_version  # a status line, whatever was sent
+        self._refuse(code, (message or HTTPStatus(code).phrase)[:200])
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
 
     def _reset(self) -> None:
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -73,16 +149,51 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = _BACKLOG
 
     def __init__(self, sandbox: Sandbox, host: str, port: int) -> None:
         self.sandbox = sandbox
+        self.slots = Slots(sandbox.config.max_connections)
         super().__init__((host, port), _Handler)
         self.host = host
         self.port = int(self.server_address[1])
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.admit(request):
+            _answer_busy(self.sandbox, request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except RuntimeError:  # no thread could be started: refuse this one
+            self.slots.release(request)
+            self.shutdown_request(request)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release(request)
+
+
+def _answer_busy(sandbox: Sandbox, sock: socket.socket) -> None:
+    """Every place is busy answering: Boomi's 503, written from the accepting thread (a few
+    hundred bytes, well inside the socket's buffer), then the connection closes."""
+    from connector.sandbox.app import BUSY_MESSAGE
+
+    response = Renderer(sandbox.shapes, as_json=False).error(503, BUSY_MESSAGE)
+    head = [f"HTTP/1.1 503 {HTTPStatus(503).phrase}"]
+    head += [f"{name}: {value}" for name, value in response.headers]
+    head += [f"Content-Length: {len(response.body)}", "Connection: close", "", ""]
+    try:
+        sock.settimeout(1.0)
+        sock.sendall("\r\n".join(head).encode("latin-1") + response.body)
+    except OSError:
+        pass  # the client is gone already
+
 
 class RunningServer:
-    """A server thread; ``stop()`` shuts it down and joins it."""
+    """A server thread; ``stop()`` shuts it down, hangs up every connection and joins it."""
 
     def __init__(self, server: _Server) -> None:
         self._server = server
@@ -104,6 +215,8 @@ class RunningServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.slots.hang_up_all()
+        self._server.slots.wait_empty(timeout=10)
         self._thread.join(timeout=10)
 
 

@@ -1,0 +1,27 @@
+"""A few hundred concurrent operations over loopback leak nothing: once the client (and its
+pool) is closed, this process and the sandbox's are back to their file descriptors and threads.
+
+The short form of benchmarks/load.py (same workload and sampling); counts, not timings, are
+asserted, and the settle wait after the close is a bounded poll.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.load import drive
+from benchmarks.operations import sandbox_child
+
+THREADS, TURNS = 8, 25  # 200 rounds: about 320 operations, every action
+
+
+@pytest.mark.slow
+def test_concurrent_operations_leave_no_fds_or_threads_behind() -> None:
+    with sandbox_child(0, 200) as (child, connection):
+        run = drive(connection, child.pid, threads=THREADS, until=lambda turn, _s: turn >= TURNS)
+    assert run.tally.errors == {}
+    assert run.tally.operations >= THREADS * TURNS
+    assert max(s.sockets for s in run.client) > run.client[0].sockets  # it did hold connections
+    for samples in (run.client, run.server):
+        first, last = samples[0], samples[-1]
+        assert (last.fds, last.sockets, last.threads) == (first.fds, first.sockets, first.threads)
