@@ -242,6 +242,15 @@ def verdict(samples: list[Sample]) -> str:
     )
 
 
+def rss_trend(samples: list[Sample]) -> str:
+    """Resident size at each quarter of the run and its growth over the second half: memory
+    that is flat stops growing once pools and caches are warm, a leak keeps the slope."""
+    during = samples[1:-1] or samples
+    marks = [during[min(len(during) - 1, round(q * (len(during) - 1) / 4))] for q in (1, 2, 3, 4)]
+    quarters = " / ".join(f"{m.rss / MIB:.1f}" for m in marks)
+    return f"rss by quarter {quarters} MiB (second half {(marks[3].rss - marks[1].rss) / MIB:+.1f})"
+
+
 def report(run: Run, threads: int) -> str:
     tally = run.tally
     errors = ", ".join(f"{k}: {v}" for k, v in sorted(tally.errors.items())) or "none"
@@ -254,6 +263,7 @@ def report(run: Run, threads: int) -> str:
         figures = [_span(samples, n) for n in ("fds", "sockets", "threads")]
         figures.append(_span(samples, "rss", MIB) + " MiB")
         lines.append(f"{who:<8} " + "; ".join(figures))
+        lines.append(f"{who:<8} {rss_trend(samples)}")
         lines.append(f"{who:<8} {verdict(samples)}")
     return "\n".join(lines)
 
