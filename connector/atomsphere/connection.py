@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from connector.errors import ConfigError, Problem
+from connector.scrub import Scrubber
 from connector.yamlfiles import LoadedYaml, load_yaml_file, packaged_schema, validate
 
 DEFAULT_BASE_URL: Final = "https://api.boomi.com"
@@ -119,9 +120,7 @@ class Connection:
 
     def scrub(self, text: str) -> str:
         """``text`` with every secret of this connection replaced by ``***``."""
-        for value in self.secrets:
-            text = text.replace(value, "***")
-        return text
+        return Scrubber(self.secrets).text(text)
 
 
 class AtomSphereAuth(httpx.Auth):

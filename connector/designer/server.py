@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from connector.designer.workspace import DesignerWorkspace
 from connector.errors import ConfigError, ConnectorError, UnknownNameError
-from connector.host.scrub import Scrubber
+from connector.scrub import Scrubber
 
 log = logging.getLogger("connector.designer")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from connector.host.paths import check_file_name
-from connector.host.scrub import Scrubber
+from connector.scrub import Scrubber
 
 EXTENSION: Final = ".dat"
 TIME_FORMAT: Final = "%Y%m%dT%H%M%S"

@@ -28,9 +28,9 @@ from connector.host.archive import Archiver
 from connector.host.model import OperationStep
 from connector.host.reporting.database import now
 from connector.host.reporting.recorder import ExecutionRecorder
-from connector.host.scrub import Scrubber
 from connector.host.spool import Flowing, Spool
 from connector.parameters import Parameter
+from connector.scrub import Scrubber
 
 log = logging.getLogger("connector.host")
 

@@ -48,8 +48,8 @@ from connector.host.paths import check_file_name, write_file
 from connector.host.reporting.database import ExecutionStatus, now
 from connector.host.reporting.queries import last_run_date
 from connector.host.reporting.recorder import ExecutionRecorder
-from connector.host.scrub import Scrubber
 from connector.host.spool import Flowing, SpoolFolder, Stream
+from connector.scrub import Scrubber
 
 log = logging.getLogger("connector.host")
 

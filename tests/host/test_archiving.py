@@ -11,7 +11,7 @@ import pytest
 
 from connector.errors import ConfigError
 from connector.host.archive import Archiver, archive_name
-from connector.host.scrub import Scrubber
+from connector.scrub import Scrubber
 from tests.host.conftest import Runner, write
 
 NAME = re.compile(r"^(\d{8}T\d{9}Z)_(\d+)_(fetch)_(\d+)\.dat$")

@@ -21,7 +21,7 @@ from connector.host.reporting import (
     list_executions,
 )
 from connector.host.reporting.recorder import ExecutionRecorder
-from connector.host.scrub import Scrubber
+from connector.scrub import Scrubber
 from tests.conftest import ROOT
 from tests.host.conftest import write
 

@@ -17,8 +17,8 @@ from connector.designer.workspace import DesignerWorkspace, Target
 from connector.errors import ConfigError
 from connector.host import StopReason, load_process, run_process
 from connector.host.archive import Archiver, archive_name
-from connector.host.scrub import Scrubber
 from connector.plugins import get_plugin_manager
+from connector.scrub import Scrubber
 from tests.client.fakeapi import NS, FakeApi, xml
 from tests.engine.helpers import GET_PROCESS_ONE_BY_ONE, write_operation
 from tests.security.hostile import changed_outside, one_line_error, snapshot

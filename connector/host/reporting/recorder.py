@@ -25,7 +25,7 @@ from connector.host.reporting.database import (
     connect,
     now,
 )
-from connector.host.scrub import Scrubber
+from connector.scrub import Scrubber
 
 
 def new_execution_id() -> str:

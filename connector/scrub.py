@@ -1,8 +1,8 @@
-"""Keeping secrets out of what the host writes: reports, archives and messages.
+"""Keeping secrets out of what is written: messages, reports, archives and logs.
 
-Connections scrub their own messages; the host also writes documents, properties and exception
-text that a connector or a remote service may have filled, so everything it records passes
-through one :class:`Scrubber` built from every secret of every connection of the process.
+A connection scrubs its own messages with a :class:`Scrubber` of its secrets; the host also
+writes documents, properties and exception text that a connector or a remote service may have
+filled, so everything it records passes through one built from every secret of the process.
 """
 
 from __future__ import annotations
