@@ -1,11 +1,13 @@
 """The sandbox over HTTP: a threaded stdlib server on loopback, started and stopped cleanly.
 
 Faults break the connection for real: a reset closes the socket with SO_LINGER 0 (the client
-sees ECONNRESET), a truncated body announces its full length and closes cleanly half-way.
+sees ECONNRESET), before the answer or after its headers and part of its body; a truncated body
+announces its full length and closes cleanly half-way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -43,7 +45,9 @@ class _Handler(BaseHTTPRequestHandler):
         response = sandbox.handle(request)
         if response.delay:
             sandbox.sleep(response.delay)
-        if response.abort is Abort.RESET:
+        if response.abort is Abort.RESET or (
+            response.abort is Abort.RESET_BODY and not response.body
+        ):
             self._reset()
             return
         self.send_response(response.status)
@@ -51,6 +55,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
+        if response.abort is Abort.RESET_BODY:
+            self.wfile.write(response.body[: response.truncate_at])
+            self.wfile.flush()
+            self._reset()
+            return
         if response.abort is Abort.TRUNCATE:
             self.wfile.write(response.body[: response.truncate_at])
             self.wfile.flush()
@@ -76,9 +85,30 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, sandbox: Sandbox, host: str, port: int) -> None:
         self.sandbox = sandbox
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
         super().__init__((host, port), _Handler)
         self.host = host
         self.port = int(self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        """Close the connections still open (kept alive by clients): a stopped server answers
+        nothing more, on new connections or old ones."""
+        with self._open_lock:
+            still_open, self._open = list(self._open), set()
+        for connection in still_open:
+            with contextlib.suppress(OSError):  # already closed by its handler
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 class RunningServer:
@@ -104,6 +134,7 @@ class RunningServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.drop_connections()
         self._thread.join(timeout=10)
 
 
