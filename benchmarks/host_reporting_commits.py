@@ -18,7 +18,7 @@ from connector.contract import TrackingDirection
 from connector.documents import Result, Status
 from connector.host.reporting.database import ExecutionStatus, now
 from connector.host.reporting.recorder import ExecutionRecorder
-from connector.host.scrub import Scrubber
+from connector.scrub import Scrubber
 
 
 def _record(folder: Path, documents: int, size: int, *, per_document: bool) -> float:

@@ -124,4 +124,10 @@ class AuthenticationError(FatalRemoteError):
 
 
 class ApplicationError(FatalRemoteError):
-    """The API answered 4xx about this request; the document gets APPLICATION_ERROR."""
+    """The API answered 4xx about this request; the document gets APPLICATION_ERROR.
+
+    ``after_lost_answer`` is set when an earlier attempt of the same request may have taken
+    effect (its answer was lost): a Delete retried into "no such object" has done its work.
+    """
+
+    after_lost_answer = False

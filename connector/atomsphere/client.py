@@ -24,7 +24,7 @@ import httpx
 from connector.atomsphere.bulk import BulkItem, bulk_get_request, match_items, parse_bulk_result
 from connector.atomsphere.catalog import Catalog, Endpoint, ObjectInfo, WireAction, load_catalog
 from connector.atomsphere.connection import Connection
-from connector.atomsphere.http import TEXT, ApiHttp, Reply
+from connector.atomsphere.http import PROCESSED, TEXT, ApiHttp, Reply
 from connector.atomsphere.paging import QueryPager
 from connector.atomsphere.query import Expression, describe, query_config
 from connector.atomsphere.ratelimit import Clock, RateLimiter, Sleep, shared_limiter
@@ -217,7 +217,10 @@ class AtomSphereClient:
         reply = self.http.send("POST", path, body=payload, idempotent=False, timeout=timeout)
         if obj.name not in FOLLOWED_EXECUTES:
             return reply
-        root = parse_envelope(reply.body, reply.media_type, source="ExecutionRequest response")
+        try:
+            root = parse_envelope(reply.body, reply.media_type, source="ExecutionRequest response")
+        except FatalRemoteError as exc:
+            raise FatalRemoteError(f"HTTP {reply.status}, but {exc}; {PROCESSED}") from None
         request_id = root.get("requestId")
         if not request_id:
             raise FatalRemoteError("the ExecutionRequest response carries no requestId")

@@ -7,7 +7,10 @@ Every request takes a slot from the account's :class:`~connector.atomsphere.rate
   request is retried, up to the policy's limit, honouring ``Retry-After``;
 * a timeout, a dropped connection, a 502 or 504 after the request was sent: retried only when
   the request is idempotent (reads, Update, Delete). A Create or Execute is **never** sent twice
-  once it may have reached the server; the caller gets a failure that says so;
+  once it may have reached the server; the caller gets a failure that says so. When a retry
+  then gets a 4xx, the error says an earlier attempt may have taken effect
+  (``ApplicationError.after_lost_answer``);
+* a 2xx that is an HTML page (a proxy's or portal's, not the API's) is a failure, never data;
 * any other 4xx, 401 included: never retried.
 
 A non-2xx answer becomes an exception from :mod:`connector.errors` carrying the HTTP status, the
@@ -44,6 +47,14 @@ XML: Final = "application/xml"
 TEXT: Final = "text/plain"
 DEPRECATION_HEADERS: Final = ("Deprecation", "Sunset", "Link", "Warning")
 
+#: Why a request that may have reached the server is not sent again.
+NOT_RETRIED: Final = (
+    "not retried because the server may already have processed it (check before sending it again)"
+)
+
+#: Why an unreadable 2xx answer to a write must not simply be sent again.
+PROCESSED: Final = "the request was processed, so check its effect before sending it again"
+
 _deprecations_logged: set[str] = set()
 _deprecations_lock = threading.Lock()
 
@@ -62,6 +73,8 @@ class _Failure:
     error: RemoteError
     may_retry: bool
     retry_after: float | None = None
+    #: The request may have reached the server and taken effect: its answer was lost.
+    lost_answer: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,7 @@ class ApiHttp:
             headers["Content-Type"] = content_type
         what = f"{method} {path}"
         attempt = 0
+        lost_answer = False
         while True:
             self.limiter.acquire()
             self._count(None)
@@ -119,6 +133,9 @@ class ApiHttp:
             if isinstance(outcome, Reply):
                 return outcome
             error = outcome.error
+            if isinstance(error, ApplicationError):
+                error.after_lost_answer = lost_answer
+            lost_answer = lost_answer or outcome.lost_answer
             if not outcome.may_retry or attempt >= self.retry.max_retries:
                 if attempt and isinstance(error, RetriableError):
                     raise type(error)(
@@ -160,24 +177,42 @@ class ApiHttp:
         except httpx.TransportError as exc:
             kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
             if idempotent:
-                return _Failure(RetriableError(scrub(f"{what}: {kind}: {exc}")), True)
-            unsafe = FatalRemoteError(
-                scrub(
-                    f"{what}: {kind} after the request was sent: {exc}; not retried because "
-                    "the server may already have processed it (check before sending it again)"
-                )
-            )
-            return _Failure(unsafe, False)
+                return _Failure(RetriableError(scrub(f"{what}: {kind}: {exc}")), True, None, True)
+            unsafe = f"{what}: {kind} after the request was sent: {exc}; {NOT_RETRIED}"
+            return _Failure(FatalRemoteError(scrub(unsafe)), False, None, True)
         self._count(response.status_code)
         self._note_deprecation(what, response)
         status = response.status_code
-        if 200 <= status < 300:
-            kind = media_type(response.headers.get("content-type"))
+        kind = media_type(response.headers.get("content-type"))
+        if 200 <= status < 300 and kind != "text/html":
             return Reply(status, kind, response.content)
+        if 200 <= status < 300:
+            return _Failure(self._web_page(response, what, idempotent), False)
+        error = self._error(response, what)
+        gateway = status in (502, 504)
+        if gateway and not idempotent:
+            error = RetriableError(
+                f"{what}: {error}; {NOT_RETRIED}", status=status, body=error.body
+            )
         return _Failure(
-            self._error(response, what),
-            status == 503 or (status in (502, 504) and idempotent),
+            error,
+            status == 503 or (gateway and idempotent),
             parse_retry_after(response.headers.get("Retry-After")),
+            gateway,
+        )
+
+    def _web_page(self, response: httpx.Response, what: str, idempotent: bool) -> RemoteError:
+        """A 2xx HTML page: a proxy or portal answered, not the API; never read as data."""
+        title = error_message(response.content, response.headers.get("content-type"))
+        message = (
+            f"{what}: HTTP {response.status_code}, but the answer is a web page"
+            f"{f' ({title!r})' if title else ''}, not the API's XML"
+        )
+        if not idempotent:
+            message += f"; {NOT_RETRIED}"
+        scrub = self.connection.scrub
+        return FatalRemoteError(
+            scrub(message), status=response.status_code, body=scrub(raw_excerpt(response.content))
         )
 
     def _error(self, response: httpx.Response, what: str) -> RemoteError:

@@ -267,6 +267,11 @@ def _clean(text: str) -> str:
     return " ".join(_TAGS.sub(" ", text).split())
 
 
+def means_not_found(status: int | None, message: str) -> bool:
+    """A 404, or the API's 400 business error for an unknown id ("No such environment: x")."""
+    return status == 404 or (status == 400 and message.lower().startswith("no such "))
+
+
 def raw_excerpt(body: bytes, limit: int = RAW_BODY_LIMIT) -> str:
     """The start of a body as text, for diagnostics (callers scrub secrets from it)."""
     text = body[:limit].decode("utf-8", "replace")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from connector.atomsphere.http import Reply
-from connector.atomsphere.responses import field_value
+from connector.atomsphere.http import PROCESSED, Reply
+from connector.atomsphere.responses import field_value, means_not_found
 from connector.contract import Action
 from connector.engine.batch import Batch
-from connector.errors import FatalRemoteError, XMLInputError
+from connector.errors import ApplicationError, FatalRemoteError, XMLInputError
 from connector.xml import parse_xml
 
 
@@ -32,8 +32,7 @@ def _send_one(batch: Batch, index: int) -> None:
     action = operation.action
     timeout = values.options.timeout_seconds
     if action is Action.DELETE:
-        reply = client.delete(obj, values.object_id(), timeout=timeout)
-        batch.answers.success(index, None, str(reply.status))
+        _delete(batch, index)
         return
     body = values.document.data
     takes_body = action is not Action.EXECUTE or client.execute_endpoint(obj).request_type
@@ -53,6 +52,23 @@ def _send_one(batch: Batch, index: int) -> None:
     batch.answers.success(index, output, str(reply.status), message)
 
 
+def _delete(batch: Batch, index: int) -> None:
+    """A Delete; retried after its answer was lost into "no such object", it has done its work."""
+    values = batch.values(index)
+    obj = batch.operation.object
+    try:
+        reply = batch.client.delete(obj, values.object_id(), timeout=values.options.timeout_seconds)
+    except ApplicationError as exc:
+        if not (exc.after_lost_answer and means_not_found(exc.status, str(exc))):
+            raise
+        message = (
+            f"deleted: an earlier attempt's answer was lost and the retry found it gone ({exc})"
+        )
+        batch.answers.success(index, None, str(exc.status), message)
+        return
+    batch.answers.success(index, None, str(reply.status))
+
+
 def _output(reply: Reply, object_name: str) -> tuple[bytes | None, str]:
     """The response as an output document (none for an empty body); an execution's status.
 
@@ -65,8 +81,7 @@ def _output(reply: Reply, object_name: str) -> tuple[bytes | None, str]:
         root = parse_xml(reply.body, source=f"{object_name} response")
     except XMLInputError as exc:
         raise FatalRemoteError(
-            f"HTTP {reply.status}, but the answer is unreadable ({exc}); the request was "
-            "processed, so check its effect before sending it again"
+            f"HTTP {reply.status}, but the answer is unreadable ({exc}); {PROCESSED}"
         ) from None
     if object_name == "ExecutionRequest":
         return reply.body, field_value(root, "status") or ""

@@ -56,6 +56,7 @@ _GATEWAY_PAGE: Final = (
     "</h1></center><hr><center>nginx</center></body></html>"
 )
 _REASONS: Final = {
+    200: "OK",
     502: "Bad Gateway",
     503: "Service Temporarily Unavailable",
     504: "Gateway Time-out",
@@ -173,7 +174,7 @@ class Sandbox:
             return None
         if fault.kind is FaultKind.BUSY:
             return render.error(503, BUSY_MESSAGE)
-        if fault.kind is FaultKind.RESET:
+        if fault.kind is FaultKind.RESET and fault.at == "start":
             return Response(0, abort=Abort.RESET)
         if fault.kind is FaultKind.HTML:
             reason = _REASONS.get(fault.status, "Error")
@@ -269,6 +270,8 @@ def _late_fault(fault: FaultRule | None, response: Response) -> Response:
         return response
     if fault.kind is FaultKind.LATENCY:
         return replace(response, delay=fault.seconds)
+    if fault.kind is FaultKind.RESET:  # at=body: processed, the answer is lost on the way
+        return replace(response, abort=Abort.RESET_BODY, truncate_at=len(response.body) // 2)
     if fault.kind is FaultKind.TRUNCATE and response.body:
         return replace(response, abort=Abort.TRUNCATE, truncate_at=len(response.body) // 2)
     if fault.kind is FaultKind.MALFORMED and response.body:

@@ -6,14 +6,21 @@ A fault is written ``KIND[:key=value[,key=value...]]``, the same from Python, fr
     503:path=/ExecutionRecord/*,times=3      a burst: the next three matching calls get 503
     latency:seconds=0.2,probability=0.5      half the calls wait 200 ms
     reset:path=*/queryMore,after=2           the third and later queryMore calls are reset
+    reset:at=body,method=POST,times=1        the next POST is processed, its answer cut off
     html:status=504                          a gateway's HTML error page instead of the API
+    repeat-token:path=*/queryMore,times=1    the next queryMore page repeats its own token
 
 Kinds: ``latency``, ``503`` (or ``busy``), ``reset``, ``truncate``, ``malformed``, ``html``,
-``expire-token``. Keys: ``path`` (a glob over the path after ``/api/rest/v1/{account}``, or
-over the whole path when it starts with ``/api/``; default ``*``), ``method``, ``times`` (fire
-at most this often), ``after`` (let this many matching calls through first), ``every`` (fire on
-every n-th matching call), ``probability`` (0..1, drawn from the seeded generator), ``seconds``
-(latency) and ``status`` (html; default 502).
+``expire-token``, ``repeat-token`` (a queryMore answers its page with the token it was asked
+with, as a looping server would). Keys: ``path`` (a glob over the path after
+``/api/rest/v1/{account}``, or over the whole path when it starts with ``/api/``; default
+``*``), ``method``, ``times`` (fire at most this often), ``after`` (let this many matching
+calls through first), ``every`` (fire on every n-th matching call), ``probability`` (0..1,
+drawn from the seeded generator), ``seconds`` (latency), ``status`` (html; default 502; 200 is
+a web page served in place of the API) and ``at`` (reset: ``start``, the default, resets
+before the request is processed; ``body`` lets the request be processed and resets after the
+headers and part of the body, or before the headers when the answer has no body: the client
+cannot know whether the request took effect).
 """
 
 from __future__ import annotations
@@ -35,9 +42,17 @@ class FaultKind(StrEnum):
     MALFORMED = "malformed"
     HTML = "html"
     EXPIRE_TOKEN = "expire-token"
+    REPEAT_TOKEN = "repeat-token"
 
 
-_ALIASES = {"busy": FaultKind.BUSY, "expired-token": FaultKind.EXPIRE_TOKEN}
+_ALIASES = {
+    "busy": FaultKind.BUSY,
+    "expired-token": FaultKind.EXPIRE_TOKEN,
+    "repeated-token": FaultKind.REPEAT_TOKEN,
+}
+
+#: Where a reset happens: before the request is processed, or part-way through the answer.
+RESET_STAGES = ("start", "body")
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,7 @@ class FaultRule:
     probability: float = 1.0
     seconds: float = 1.0
     status: int = 502
+    at: str = "start"
 
     def __post_init__(self) -> None:
         problems = []
@@ -66,8 +82,10 @@ class FaultRule:
             problems.append("probability must be between 0 and 1")
         if self.seconds < 0:
             problems.append("seconds must be >= 0")
-        if not 400 <= self.status <= 599:
-            problems.append("status must be an HTTP error status (400-599)")
+        if not 200 <= self.status <= 599:
+            problems.append("status must be an HTTP status (200-599)")
+        if self.at not in RESET_STAGES:
+            problems.append(f"at must be one of {', '.join(RESET_STAGES)}")
         if problems:
             raise ConfigError(f"fault {self.spec}: {'; '.join(problems)}")
         if self.method is not None:
@@ -84,7 +102,8 @@ class FaultRule:
         """The rule written back in the ``--fault`` grammar."""
         parts = [f"path={self.path}"]
         defaults = FaultRule.__dataclass_fields__
-        for key in ("method", "times", "after", "every", "probability", "seconds", "status"):
+        keys = ("method", "times", "after", "every", "probability", "seconds", "status", "at")
+        for key in keys:
             value = getattr(self, key)
             if value != defaults[key].default:
                 parts.append(f"{key}={value}")
@@ -128,6 +147,7 @@ _CONVERT = {
     "probability": float,
     "seconds": float,
     "status": int,
+    "at": str,
 }
 
 

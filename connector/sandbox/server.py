@@ -1,12 +1,14 @@
 """The sandbox over HTTP: a threaded stdlib server on loopback, started and stopped cleanly.
 
 Faults break the connection for real: a reset closes the socket with SO_LINGER 0 (the client
-sees ECONNRESET), a truncated body announces its full length and closes cleanly half-way.
+sees ECONNRESET), before the answer or after its headers and part of its body; a truncated body
+announces its full length and closes cleanly half-way.
 
 Hostile clients are refused without holding up the others (see :mod:`connector.sandbox.limits`
 and docs/sandbox.md, "Limits"): a body over ``max_body_bytes`` is 413 before any of it is read,
 a request not complete within ``request_timeout`` is dropped, at most ``max_connections`` are
-served at once. Refusals carry Boomi's error body and close the connection.
+served at once. Refusals carry Boomi's error body and close the connection. A stopped server
+hangs up every connection, kept-alive ones included.
 """
 
 from __future__ import annotations
@@ -75,10 +77,17 @@ class _Handler(BaseHTTPRequestHandler):
         response = sandbox.handle(request)
         if response.delay:
             sandbox.sleep(response.delay)
-        if response.abort is Abort.RESET:
+        if response.abort is Abort.RESET or (
+            response.abort is Abort.RESET_BODY and not response.body
+        ):
             self._reset()
             return
         self._send(response)
+        if response.abort is Abort.RESET_BODY:
+            self.wfile.write(response.body[: response.truncate_at])
+            self.wfile.flush()
+            self._reset()
+            return
         if response.abort is Abort.TRUNCATE:
             self.wfile.write(response.body[: response.truncate_at])
             self.wfile.flush()

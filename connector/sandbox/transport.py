@@ -1,8 +1,9 @@
 """The sandbox as an httpx transport: in-process, no sockets, any host.
 
 Faults look as they would over a network: a reset raises the error httpx raises for a reset
-connection, a truncated body raises while the body is read, latency sleeps (with the sandbox's
-injectable sleep).
+connection (before the answer, or while its body is read), a truncated body raises while the
+body is read, latency sleeps (with the sandbox's injectable sleep) and, when it is longer than
+the request's read timeout, sleeps that long and raises ``httpx.ReadTimeout`` as a socket would.
 """
 
 from __future__ import annotations
@@ -18,17 +19,19 @@ if TYPE_CHECKING:
     from connector.sandbox.app import Sandbox
 
 
-class _TruncatedStream(httpx.SyncByteStream):
-    def __init__(self, part: bytes, expected: int) -> None:
+RESET_MESSAGE = "[Errno 104] Connection reset by peer"
+
+
+class _CutStream(httpx.SyncByteStream):
+    """Part of a body, then the error the connection ends with."""
+
+    def __init__(self, part: bytes, error: httpx.TransportError) -> None:
         self._part = part
-        self._expected = expected
+        self._error = error
 
     def __iter__(self) -> Iterator[bytes]:
         yield self._part
-        raise httpx.RemoteProtocolError(
-            "peer closed connection without sending complete message body "
-            f"(received {len(self._part)} bytes, expected {self._expected})"
-        )
+        raise self._error
 
 
 class SandboxTransport(httpx.BaseTransport):
@@ -49,12 +52,25 @@ class SandboxTransport(httpx.BaseTransport):
         )
         response = self.sandbox.handle(ours)
         if response.delay:
+            read_timeout = request.extensions.get("timeout", {}).get("read")
+            if read_timeout is not None and response.delay > read_timeout:
+                self.sandbox.sleep(read_timeout)
+                raise httpx.ReadTimeout("timed out", request=request)
             self.sandbox.sleep(response.delay)
-        if response.abort is Abort.RESET:
-            raise httpx.ReadError("[Errno 104] Connection reset by peer", request=request)
-        headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+        body = response.body
+        if response.abort is Abort.RESET or (response.abort is Abort.RESET_BODY and not body):
+            raise httpx.ReadError(RESET_MESSAGE, request=request)
+        headers = [*response.headers, ("Content-Length", str(len(body)))]
+        error: httpx.TransportError | None = None
         if response.abort is Abort.TRUNCATE:
-            stream = _TruncatedStream(response.body[: response.truncate_at], len(response.body))
+            error = httpx.RemoteProtocolError(
+                "peer closed connection without sending complete message body "
+                f"(received {response.truncate_at} bytes, expected {len(body)})"
+            )
+        elif response.abort is Abort.RESET_BODY:
+            error = httpx.ReadError(RESET_MESSAGE)
+        if error is not None:
+            stream = _CutStream(body[: response.truncate_at], error)
             return httpx.Response(response.status, headers=headers, stream=stream, request=request)
         return httpx.Response(
             response.status, headers=headers, content=response.body, request=request

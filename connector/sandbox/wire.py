@@ -88,6 +88,9 @@ class Abort(StrEnum):
     RESET = "reset"
     #: Headers announce the whole body, the connection closes after part of it.
     TRUNCATE = "truncate"
+    #: The request was processed; the peer resets after the headers and part of the body
+    #: (before the headers when there is no body).
+    RESET_BODY = "reset-body"
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class Response:
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes = b""
     abort: Abort | None = None
-    #: Bytes delivered before a TRUNCATE abort.
+    #: Bytes delivered before a TRUNCATE or RESET_BODY abort.
     truncate_at: int = 0
     #: Seconds the adapter waits before answering (injected latency).
     delay: float = 0.0

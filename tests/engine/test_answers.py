@@ -86,7 +86,8 @@ def test_failures_are_not_application_errors_and_have_no_output_either_way(tmp_p
         )
         api.on("GET", "/Process/c", error(503, "busy"))
         results = run(op, api, [doc(processId=x) for x in "abc"])
-        assert summary(results) == [("FAILURE", "500"), ("FAILURE", ""), ("FAILURE", "503")]
+        assert summary(results) == [("FAILURE", "500"), ("FAILURE", "200"), ("FAILURE", "503")]
+        assert "HTTP 200, but the answer is a web page" in results[1].message
         assert all(r.output_count == 0 for r in results)
         assert "gave up after 6 attempts" in results[2].message
 

@@ -31,7 +31,8 @@ def test_spec_grammar_round_trips() -> None:
         ("503:times", "not key=value"),
         ("503:times=many", "not valid"),
         ("503:probability=2", "probability"),
-        ("html:status=200", "status"),
+        ("html:status=100", "status"),
+        ("reset:at=middle", "at must be"),
     ],
 )
 def test_bad_specs_are_config_errors(spec: str, problem: str) -> None:
@@ -73,6 +74,30 @@ def test_reset_raises_what_httpx_raises_for_a_reset(sandbox: Sandbox, client: ht
     assert client.get(PROCESS).status_code == 200
 
 
+def test_reset_mid_body_after_the_request_took_effect(
+    sandbox: Sandbox, client: httpx.Client
+) -> None:
+    sandbox.faults.add("reset:at=body,method=POST,times=1", "reset:at=body,method=DELETE")
+    body = b'<Environment xmlns="http://api.platform.boomi.com/" name="Lost answer"/>'
+    with client.stream("POST", "/Environment", content=body) as response:
+        assert response.status_code == 200  # the headers came through
+        with pytest.raises(httpx.ReadError, match="reset"):
+            response.read()
+    query = (
+        b'{"QueryFilter":{"expression":{"operator":"EQUALS","property":"name",'
+        b'"argument":["Lost answer"]}}}'
+    )
+    found = client.post(
+        "/Environment/query", content=query, headers={"Content-Type": "application/json"}
+    )
+    assert found.status_code == 200 and xml(found).get("numberOfResults") == "1"
+    created = xml(found).find("bns:result", NS)
+    assert created is not None
+    with pytest.raises(httpx.ReadError):  # no body to cut: reset before the headers
+        client.delete(f"/Environment/{created.get('id')}")
+    assert client.get(f"/Environment/{created.get('id')}").status_code == 400
+
+
 def test_truncated_body_fails_while_reading(sandbox: Sandbox, client: httpx.Client) -> None:
     sandbox.faults.add("truncate:times=1")
     with pytest.raises(httpx.RemoteProtocolError):
@@ -95,6 +120,23 @@ def test_html_gateway_page(sandbox: Sandbox, client: httpx.Client) -> None:
     assert b"Gateway Time-out" in response.content
 
 
+def test_html_page_with_a_success_status(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("html:status=200,times=1")
+    response = client.get(PROCESS)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_latency_beyond_the_read_timeout_times_out(clock: FakeClock) -> None:
+    sandbox = make_sandbox(clock)
+    sandbox.faults.add("latency:seconds=30,times=1")
+    with make_client(sandbox, timeout=5.0) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            client.get(PROCESS)
+        assert clock.slept == [5.0]
+        assert client.get(PROCESS).status_code == 200
+
+
 def test_latency_uses_the_injected_sleep(clock: FakeClock) -> None:
     sandbox = make_sandbox(clock)
     sandbox.faults.add("latency:seconds=0.3,path=/Process/*")
@@ -110,6 +152,20 @@ def test_expired_query_token(sandbox: Sandbox, client: httpx.Client) -> None:
     assert token
     expired = client.post("/ExecutionRecord/queryMore", content=token)
     assert expired.status_code == 400 and "expired" in error_message(expired)
+
+
+def test_repeated_query_token(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("repeat-token:path=*/queryMore,times=1")
+    first = xml(client.post("/ExecutionRecord/query"))
+    token = first.findtext("bns:queryToken", namespaces=NS)
+    assert token
+    again = xml(client.post("/ExecutionRecord/queryMore", content=token))
+    assert again.findtext("bns:queryToken", namespaces=NS) == token
+    page_one = first.findall("bns:result/bns:executionId", NS)
+    page_two = again.findall("bns:result/bns:executionId", NS)
+    assert page_two and page_two[0].text not in {e.text for e in page_one}
+    normal = xml(client.post("/ExecutionRecord/queryMore", content=token))
+    assert normal.findtext("bns:queryToken", namespaces=NS) not in (None, token)
 
 
 def test_faults_are_listed_counted_and_cleared(sandbox: Sandbox, client: httpx.Client) -> None:

@@ -123,6 +123,28 @@ def test_faults_break_real_connections(served: tuple[Sandbox, str]) -> None:
         assert client.get(path).status_code == 200
 
 
+def test_reset_mid_body_over_loopback_after_processing(served: tuple[Sandbox, str]) -> None:
+    sandbox, url = served
+    sandbox.faults.add("reset:at=body,method=POST,times=1")
+    with (
+        httpx.Client(base_url=url, auth=AUTH) as client,
+        pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)),
+    ):
+        client.post("/ExecutionRequest", content=_execution_request())
+    assert len(sandbox.state.executions) == 1  # processed; only its answer was lost
+    assert sandbox.faults.report()[0]["fired"] == 1
+
+
+def test_a_stopped_server_drops_kept_alive_connections() -> None:
+    sandbox = Sandbox(SandboxConfig(rate_limit=0))
+    path = f"/Process/{fixtures.ORDER_INTAKE.id}"
+    with httpx.Client(auth=AUTH) as client:
+        with sandbox.serve() as url:
+            assert client.get(url + path).status_code == 200  # the connection stays open
+        with pytest.raises(httpx.TransportError):
+            client.get(url + path)
+
+
 def test_admin_api_switches_faults_and_reports_stats(served: tuple[Sandbox, str]) -> None:
     _sandbox, url = served
     root = url.split("/api/")[0]

@@ -64,15 +64,18 @@ def query_more(call: Call) -> Response:
     if not token:
         raise ApiError(400, "queryMore needs the queryToken of the previous page as its body")
     state = call.sandbox.state
-    if call.fault is not None and call.fault.kind.value == "expire-token":
+    fault = call.fault.kind.value if call.fault is not None else None
+    if fault == "expire-token":
         state.expire_cursor(token)
     cursor = state.cursor(token)
     if cursor.object_name != call.info.name:
         raise ApiError(400, f"The queryToken was issued for {cursor.object_name} queries")
-    return page(call, cursor)
+    return page(call, cursor, repeat=token if fault == "repeat-token" else None)
 
 
-def page(call: Call, cursor: Cursor) -> Response:
+def page(call: Call, cursor: Cursor, *, repeat: str | None = None) -> Response:
+    """The page at ``cursor``; ``repeat``: the token it carries instead of the next page's
+    (the ``repeat-token`` fault: a server that loops)."""
     size = call.sandbox.config.page_size
     collection = call.sandbox.store.collection(cursor.collection)
     items: list[Typed] = []
@@ -84,8 +87,8 @@ def page(call: Call, cursor: Cursor) -> Response:
             next_position = position
             break
         items.append(call.typed(record, cursor.record_type))
-    token = None
-    if next_position is not None:
+    token = repeat
+    if next_position is not None and repeat is None:
         token = call.sandbox.state.issue_cursor(cursor.at(next_position))
     number = cursor.total if cursor.total is not None else len(items)
     return call.render.query_result(items, token, number)
