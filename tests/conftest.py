@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pluggy
@@ -42,3 +44,14 @@ def reference() -> Path:
 def plugin_manager() -> pluggy.PluginManager:
     """A fresh manager with the entry-point plugins loaded, as a host would build it."""
     return get_plugin_manager()
+
+
+@pytest.fixture(autouse=True)
+def _connector_logging_restored() -> Iterator[None]:
+    """``atomsphere`` commands configure the ``connector`` logger; no test leaks that setting
+    into the next (a WARNING level left behind would hide INFO records from ``caplog``)."""
+    logger = logging.getLogger("connector")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.setLevel(level)
+    logger.handlers[:] = handlers

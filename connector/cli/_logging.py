@@ -2,7 +2,8 @@
 
 Libraries only log; the command decides. Warnings (a deprecated object, a document routed to an
 error) show by default, ``-v`` adds progress such as retries and pages, ``-vv`` everything, and
-``-q`` keeps only errors. Lines go to stderr so stdout stays the command's data.
+``-q`` keeps only errors. Lines go to stderr so stdout stays the command's data. A traceback
+(an internal error of ours, e.g. in the sandbox) is shown only at ``-vv``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,15 @@ class _StderrHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            print(f"{record.levelname.lower()}: {record.getMessage()}", file=sys.stderr)
+            line = f"{record.levelname.lower()}: {record.getMessage()}"
+            if record.exc_info and logging.getLogger(_LOGGER).level <= logging.DEBUG:
+                line += "\n" + _FORMATTER.formatException(record.exc_info)  # ours to debug
+            print(line, file=sys.stderr)
         except Exception:  # a log line must never break the command
             self.handleError(record)
+
+
+_FORMATTER: Final = logging.Formatter()
 
 
 def level_for(verbose: int, quiet: bool) -> int:

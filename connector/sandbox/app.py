@@ -9,6 +9,7 @@ threaded server and the in-process transport see the same sequence of events.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -44,6 +45,11 @@ from connector.sandbox.wire import HTML_TYPE, Abort, Request, Response
 
 if TYPE_CHECKING:
     import httpx
+
+log = logging.getLogger("connector.sandbox")
+
+#: What the API says when it fails on its side.
+INTERNAL_MESSAGE: Final = "Internal server error: the request could not be processed."
 
 REST_PREFIX: Final = "/api/rest/v1/"
 SOAP_PREFIX: Final = "/api/soap/v1/"
@@ -151,7 +157,13 @@ class Sandbox:
             self.stats.count(label, early.status, fault=True)
             return early
         with self.lock:
-            response, route = self._answer(request, render, account, sub_path, soap, fault)
+            try:
+                response, route = self._answer(request, render, account, sub_path, soap, fault)
+            except Exception:
+                # A bug of the emulator, not of the caller: answer as Boomi does (500 with its
+                # error body) and keep serving; the traceback goes to the log, not the client.
+                log.exception("sandbox: internal error answering %s %s", request.method, label)
+                response, route = render.error(500, INTERNAL_MESSAGE), ""
         if response.status == 200 and route in self.deprecated:
             response = response.with_headers(*_deprecation_headers(route))
         if self.config.validate_responses:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from connector.cli import main
-from connector.cli._logging import level_for
+from connector.cli._logging import configure, level_for
 from connector.cli.output import ExitCode
 from connector.yamlfiles import packaged_schema
 from tests.client.fakeapi import ACCOUNT, NS, PASSWORD, FakeApi, error, query_result, xml
@@ -206,3 +206,18 @@ def test_log_levels_follow_the_flags() -> None:
         logging.DEBUG,
     ]
     assert level_for(3, True) == logging.ERROR
+
+
+def test_a_logged_exception_shows_its_traceback_only_at_debug(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    log = logging.getLogger("connector.sandbox")
+    for verbose, traceback_shown in ((0, False), (2, True)):
+        configure(verbose)
+        try:
+            raise RuntimeError("an emulator bug")
+        except RuntimeError:
+            log.exception("sandbox: internal error")
+        err = capsys.readouterr().err
+        assert err.startswith("error: sandbox: internal error")
+        assert ("Traceback" in err) is traceback_shown

@@ -164,3 +164,24 @@ def test_schema_endpoints(client: httpx.Client) -> None:
     }
     with make_client(make_sandbox(), auth=None) as anonymous:
         assert anonymous.get(f"{soap}?wsdl").status_code == 401
+
+
+def test_an_internal_error_is_a_500_with_boomis_body_and_the_sandbox_keeps_serving(
+    sandbox: Sandbox,
+    client: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import connector.sandbox.app as app
+
+    def broken(_call: object) -> None:
+        raise RuntimeError("a bug in a handler")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(app, "dispatch", broken)
+        response = client.get(PROCESS)
+    assert response.status_code == 500
+    assert error_message(response) == app.INTERNAL_MESSAGE
+    assert "a bug in a handler" not in response.text  # the traceback is logged, not sent
+    assert "RuntimeError: a bug in a handler" in caplog.text
+    assert client.get(PROCESS).status_code == 200
