@@ -24,3 +24,14 @@ def test_readme_starts_with_the_main_job_and_the_test_command() -> None:
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     assert _commands()[1] in ci.splitlines()
+
+
+def test_the_reliability_figure_counts_every_cell_of_the_fault_matrix() -> None:
+    from tests.reliability.matrix import cells
+
+    text = (ROOT / "README.md").read_text("utf-8")
+    total = len(list(cells()))
+    assert f"faults survived: {total}/{total}, documents lost: 0" in text
+    assert f"faults survived: {total}/{total}, documents lost: 0" in (
+        ROOT / "docs" / "reliability.md"
+    ).read_text("utf-8")
