@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from connector.atomsphere.client import FOLLOWED_EXECUTES
 from connector.atomsphere.http import PROCESSED, Reply
 from connector.atomsphere.responses import field_value, means_not_found
 from connector.contract import Action
@@ -83,6 +84,6 @@ def _output(reply: Reply, object_name: str) -> tuple[bytes | None, str]:
         raise FatalRemoteError(
             f"HTTP {reply.status}, but the answer is unreadable ({exc}); {PROCESSED}"
         ) from None
-    if object_name == "ExecutionRequest":
+    if object_name in FOLLOWED_EXECUTES:  # the answer is the final ExecutionRecord
         return reply.body, field_value(root, "status") or ""
     return reply.body, ""
