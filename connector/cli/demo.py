@@ -13,6 +13,8 @@ import argparse
 import secrets
 import sqlite3
 import tempfile
+import textwrap
+from datetime import datetime
 from pathlib import Path
 
 from connector.atomsphere.connection import Connection, connection_from_mapping, resolve_connection
@@ -31,6 +33,7 @@ from connector.host.reporting import (
     connect,
     execution_documents,
     find_execution,
+    last_run_date,
     tracked_document,
 )
 from connector.plugins import get_plugin_manager
@@ -105,6 +108,7 @@ def _tour(connection: Connection, folder: Path, database: Path, name: str) -> in
     """Run the tour as a process of the reference host, then show its process report."""
     pm = get_plugin_manager()
     environment = f"atomsphere-demo-{secrets.token_hex(3)}"
+    since = _last_run(database, name)
     with tempfile.TemporaryDirectory(prefix="atomsphere-demo-") as tmp:
         process, env = write_tour(Path(tmp), name, folder, connection, environment)
         result = run_process(load_process(process, pm, env=env), pm, database=database)
@@ -117,6 +121,15 @@ def _tour(connection: Connection, folder: Path, database: Path, name: str) -> in
                 print(f"(the tour stopped early: environment {environment} was deleted again)\n")
             print(f"The tour ran as process {name!r}; every step is in process reporting:\n")
             print_steps(db, result.execution_id)
+            if since is not None:
+                note = (
+                    "The query step reads failed executions since this process last ran "
+                    f"successfully ({since.isoformat(timespec='seconds')}), Boomi's last run "
+                    "date: a tour run again finds only failures newer than the previous one "
+                    "(a sandbox starts with the same records, so none). `--db NEW_FILE` starts "
+                    "over."
+                )
+                print("\n" + textwrap.fill(note, width=100))
             print()
             print_execution(db, find_execution(db, result.execution_id), per_step=3)
         finally:
@@ -127,6 +140,17 @@ def _tour(connection: Connection, folder: Path, database: Path, name: str) -> in
     print(f"      atomsphere document {execution} 2 --db {database}   (the created environment)")
     print("      docs/host.md (processes, process reporting), docs/operations.md (operations)")
     return exit_code(result)
+
+
+def _last_run(database: Path, process: str) -> datetime | None:
+    """The tour's last successful run in this database, which its query step reads from."""
+    if not database.is_file():
+        return None
+    db = connect(database, create=False)
+    try:
+        return last_run_date(db, process)
+    finally:
+        db.close()
 
 
 def _leftover(db: sqlite3.Connection, execution_id: str) -> bytes | None:

@@ -62,6 +62,15 @@ def test_demo_without_configuration_tours_a_local_sandbox_as_a_process(
         assert by_step["Create an environment"].direction == "output"
     finally:
         db.close()
+    assert "last run date" not in " ".join(out.split())
+
+    # Run again: the query reads only failures since the first tour, and the demo says why.
+    assert main(["demo"]) == ExitCode.OK
+    again = capsys.readouterr().out
+    flowing = " ".join(again.split())  # the note is wrapped
+    assert "Boomi's last run date" in flowing and f"({execution.started_at[:19]}" in flowing
+    query_row = next(line for line in again.splitlines() if "query-failed-executions" in line)
+    assert query_row.split()[-2:] == ["1", "0"]
 
 
 def test_demo_against_an_account_asks_first(
