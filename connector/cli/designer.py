@@ -11,7 +11,7 @@ from pathlib import Path
 from types import FrameType
 
 from connector.atomsphere.connection import resolve_connection
-from connector.cli.output import ExitCode, fail
+from connector.cli.output import ExitCode, fail, port_number
 from connector.designer.launch import serve_designer
 
 HELP_ORDER = 30
@@ -36,7 +36,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--port", type=int, default=8765, help="default: 8765 (0: a free port)")
+    parser.add_argument(
+        "--port", type=port_number, default=8765, help="default: 8765 (0: a free port)"
+    )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback)"
     )

@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 
-from connector.cli.output import ExitCode, fail
+from connector.cli.output import ExitCode, fail, port_number
 from connector.sandbox import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_API_TOKEN,
@@ -53,7 +53,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (0: a free port)")
+    parser.add_argument(
+        "--port", type=port_number, default=DEFAULT_PORT, help="port (0: a free port)"
+    )
     parser.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="the account id")
     parser.add_argument("--username", default=DEFAULT_USERNAME, help="the user name")
     parser.add_argument("--password", default=DEFAULT_PASSWORD, help="the user's password")

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from connector.cli import main
 from connector.sandbox import DEFAULT_PASSWORD, DEFAULT_USERNAME, Sandbox, SandboxConfig, fixtures
 from tests.sandbox.helpers import NS, xml
 
@@ -84,6 +85,18 @@ def test_cli_refuses_a_bad_fault_spec_with_one_line() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: fault 'explode': unknown kind")
     assert result.stderr.count("\n") == 1 and result.stdout == ""
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_cli_refuses_a_port_out_of_range_as_usage(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in ("sandbox", "designer"):
+        with pytest.raises(SystemExit) as exited:
+            main([command, "--port", port])
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert "argument --port: " in err and "Traceback" not in err
 
 
 @pytest.fixture
