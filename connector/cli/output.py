@@ -62,3 +62,8 @@ def port_number(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535; 0 picks a free one)")
     return port
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 document``, ``2 documents``: counts in messages read as English."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from connector.atomsphere.connection import resolve_connection
 from connector.atomsphere.pool import DEFAULT_POOL
-from connector.cli.output import ExitCode
+from connector.cli.output import ExitCode, plural
 from connector.contract import ExecutionContext
 from connector.documents import Document, OperationResponse, Result, Status
 from connector.engine import OperationConfig, load_operation, run_operation
@@ -301,9 +301,10 @@ def _summary(
     where = f" in {writer.folder}" if writer.folder is not None else ""
     print(
         f"{operation.settings.name}: {operation.action.value} {operation.object.name} on {target}\n"
-        f"{len(results)} documents: {counts[Status.SUCCESS]} succeeded, "
-        f"{counts[Status.APPLICATION_ERROR]} application errors, {counts[Status.FAILURE]} failed; "
-        f"{writer.count} output documents{where}; {calls} HTTP calls",
+        f"{plural(len(results), 'document')}: {counts[Status.SUCCESS]} succeeded, "
+        f"{plural(counts[Status.APPLICATION_ERROR], 'application error')}, "
+        f"{counts[Status.FAILURE]} failed; {plural(writer.count, 'output document')}{where}; "
+        f"{plural(calls, 'HTTP call')}",
         file=sys.stderr,
     )
     for result in results:

@@ -46,7 +46,7 @@ def test_run_writes_each_output_with_its_properties_and_exits_by_outcome(
     assert Path(written).read_bytes().startswith(b"<bns:Process")
     properties = json.loads(Path(written + ".properties.json").read_text())
     assert properties == {"applicationStatusCode": "200", "applicationStatusMessage": ""}
-    assert "2 documents: 1 succeeded, 1 application errors, 0 failed" in captured.err
+    assert "2 documents: 1 succeeded, 1 application error, 0 failed" in captured.err
     assert (
         "document 2 (" in captured.err and "APPLICATION_ERROR 400: No such process" in captured.err
     )
