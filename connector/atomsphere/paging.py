@@ -4,7 +4,7 @@ The API's only end signal is a missing ``queryToken``: a short page is not the e
 ``numberOfResults`` is ambiguous, so neither is used. The pager stops on a missing token and on
 an empty page; a token it has already followed means the server is looping, and a page cap
 reached means the result is incomplete: both are errors, never a silent stop. A failing page
-raises whatever the request raised.
+raises whatever the request raised, its message saying how many records came before it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 
 from connector.atomsphere.responses import QueryPage
-from connector.errors import FatalRemoteError
+from connector.errors import FatalRemoteError, RemoteError
 
 log = logging.getLogger("connector.atomsphere")
 
@@ -66,4 +66,13 @@ class QueryPager:
                     f"({self.records} records); more results remain (raise options.max_pages)"
                 )
             seen.add(token)
-            page = self._more(token)
+            try:
+                page = self._more(token)
+            except RemoteError as exc:
+                # Say how far the query got: those records were already delivered.
+                noun = "record" if self.records == 1 else "records"
+                exc.args = (
+                    f"{exc} (page {self.pages + 1} failed; delivered before it: "
+                    f"{self.records} {noun})",
+                )
+                raise

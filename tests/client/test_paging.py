@@ -79,8 +79,10 @@ def test_a_failing_page_fails_loudly() -> None:
     api = FakeApi()
     api.on("POST", "/Environment/query", xml(query_result([env_result("e1", "a")], TOKEN_1)))
     api.on("POST", "/Environment/queryMore", error(400, "Invalid query token"))
-    with pytest.raises(ApplicationError, match="Invalid query token"):
+    with pytest.raises(ApplicationError, match="Invalid query token") as raised:
         list(api.client().query(ENVIRONMENT, None))
+    assert raised.value.status == 400  # still the API's answer, with its message first
+    assert str(raised.value).endswith("(page 2 failed; delivered before it: 1 record)")
 
 
 def test_pages_are_fetched_only_as_they_are_consumed() -> None:
