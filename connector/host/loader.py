@@ -39,7 +39,7 @@ from connector.host.model import (
     Step,
     WriteStep,
 )
-from connector.host.paths import check_file_name, check_folder, resolve_under
+from connector.host.paths import IfExists, check_file_name, check_folder, resolve_under
 from connector.host.shapes import checked_problems
 from connector.parameters import Parameter
 from connector.yamlfiles import FieldPath, LoadedYaml, format_path, load_yaml_file, packaged_schema
@@ -268,6 +268,7 @@ class _Builder:
                 where,
                 resolve_under(self.base, folder),
                 name_param,
+                IfExists(write.get("if_exists", IfExists.OVERWRITE)),
             )
         if "lookup" in raw:
             lookup = raw["lookup"]

@@ -16,6 +16,7 @@ from typing import Any
 
 from connector.contract import Operation, TrackingDirection
 from connector.documents import Status
+from connector.host.paths import IfExists
 from connector.parameters import Parameter
 
 
@@ -133,6 +134,7 @@ class WriteStep:
     where: str
     folder: Path
     file_name: Parameter | None = None
+    if_exists: IfExists = IfExists.OVERWRITE
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+from enum import StrEnum
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Final
 
@@ -46,21 +47,52 @@ def resolve_under(base: Path, folder: Path) -> Path:
     return folder if folder.is_absolute() else base / folder
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` (replacing a file), refusing when ``path`` is a symbolic link.
+class IfExists(StrEnum):
+    """What a write does when its file is already there (Boomi's Disk connector offers the
+    same choice)."""
 
-    ``O_NOFOLLOW`` makes the refusal atomic: a link planted between a check and the write cannot
-    redirect the bytes outside the folder.
+    OVERWRITE = "overwrite"
+    UNIQUE = "unique"  # NAME-1.xml, NAME-2.xml, ... the first that is free
+    ERROR = "error"
+
+
+#: How many ``-N`` suffixes a unique write tries before giving up.
+MAX_UNIQUE: Final = 10_000
+
+
+def write_file(path: Path, data: bytes, if_exists: IfExists = IfExists.OVERWRITE) -> Path:
+    """Write ``data`` to ``path`` (or, with ``unique``, the first free ``STEM-N.SUFFIX``);
+    returns the path written. A symbolic link at the target is refused, never followed.
+
+    ``O_NOFOLLOW`` makes the refusal atomic, and ``O_EXCL`` the existence check: a link or file
+    planted between a check and the write cannot redirect or clobber the bytes.
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(path, flags, 0o644)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise ConfigError(
-                f"{path} is a symbolic link: refusing to write through it (it may point outside "
-                "the folder)"
-            ) from None
-        raise
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    flags |= os.O_TRUNC if if_exists is IfExists.OVERWRITE else os.O_EXCL
+    tries = MAX_UNIQUE if if_exists is IfExists.UNIQUE else 1
+    for n in range(tries):
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}") if n else path
+        try:
+            fd = os.open(candidate, flags, 0o644)
+        except FileExistsError:
+            if if_exists is IfExists.ERROR:
+                raise ConfigError(
+                    f"{candidate} exists already (if_exists: error; use overwrite or unique)"
+                ) from None
+            if candidate.is_symlink():
+                raise _symlink(candidate) from None
+            continue
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise _symlink(candidate) from None
+            raise
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        return candidate
+    raise ConfigError(f"{path}: no free name among {MAX_UNIQUE} numbered ones")
+
+
+def _symlink(path: Path) -> ConfigError:
+    return ConfigError(
+        f"{path} is a symbolic link: refusing to write through it (it may point outside the folder)"
+    )

@@ -315,7 +315,7 @@ class _Execution:
                 if step.file_name is not None:
                     chosen = step.file_name.resolve(item.document, self.context)
                     name = check_file_name(chosen, "file name") if chosen else name
-                write_file(step.folder / name, item.document.data)
+                write_file(step.folder / name, item.document.data, step.if_exists)
         except (ConnectorError, OSError) as exc:
             self.recorder.end_step(seq, count, count - 1)
             raise _Stop(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pluggy
+import pytest
 
 from connector.contract import (
     Action,
@@ -237,6 +238,45 @@ steps:
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["fine.xml"]
     assert not (tmp_path / "evil.xml").exists()
     assert (report.step("Deliver").inputs, report.step("Deliver").outputs) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("if_exists", "files", "stopped"),
+    [
+        ("", {"same.xml": "<second/>"}, None),
+        ("overwrite", {"same.xml": "<second/>"}, None),
+        ("unique", {"same.xml": "<first/>", "same-1.xml": "<second/>"}, None),
+        ("error", {"same.xml": "<first/>"}, "exists already (if_exists: error"),
+    ],
+)
+def test_a_write_to_a_name_already_there_follows_if_exists(
+    tmp_path: Path, run: Runner, if_exists: str, files: dict[str, str], stopped: str | None
+) -> None:
+    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
+    choice = f", if_exists: {if_exists}" if if_exists else ""
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + f"""
+start:
+  documents:
+    - {{data: "<first/>", properties: {{target: same.xml}}}}
+    - {{data: "<second/>", properties: {{target: same.xml}}}}
+steps:
+  - name: Deliver
+    write: {{folder: out, file_name: {{from: document_property, name: target}}{choice}}}
+""",
+    )
+    report = run()
+    written = {p.name: p.read_text() for p in (tmp_path / "out").iterdir()}
+    assert written == files
+    if stopped is None:
+        assert report.run.stopped_by is None
+    else:
+        assert report.run.stopped_by is StopReason.HOST_ERROR
+        assert report.execution.message.startswith("step 'Deliver': document 2: ")
+        assert stopped in report.execution.message
 
 
 def test_a_branch_sends_every_document_down_each_branch_in_turn(
