@@ -34,8 +34,8 @@ from connector.host.connections import atomsphere_fields
 from connector.host.reporting import connect, execution_documents, execution_steps
 from connector.wizard import ServedSchema, Workspace, browse, open_schema, prepare_import, resolve
 from connector.wizard.session import NAME_PATTERN
-from connector.wizard.yaml_writer import dump
-from connector.yamlfiles import load_yaml_file
+from connector.wizard.yaml_writer import dump, edit_blocks
+from connector.yamlfiles import load_yaml_file, load_yaml_text
 
 #: The variable the designer's connection file takes its secret from (set only in memory).
 SECRET_VAR: Final = "ATOMSPHERE_DESIGNER_SECRET"
@@ -182,7 +182,7 @@ class DesignerWorkspace:
         path = self.operation_path(name)
         if not isinstance(data, Mapping):
             raise ConfigError("the operation must be an object")
-        text = dump({**FORMAT, **self._ordered(data), "name": name})
+        text = self._edited(path, dump({**FORMAT, **self._ordered(data), "name": name}))
         self._check_paths(data, path.parent)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.tmp")
@@ -194,6 +194,20 @@ class DesignerWorkspace:
             raise ConfigError([_renamed(p, temporary, path) for p in exc.problems]) from None
         temporary.replace(path)
         return self.operation(name)
+
+    @staticmethod
+    def _edited(path: Path, fresh: str) -> str:
+        """The saved file: the existing one with only what the form changed rewritten (its
+        comments and the wizard's filter template kept), else ``fresh``."""
+        if not path.is_file():
+            return fresh
+        try:
+            loaded = load_yaml_file(path)
+            wanted = load_yaml_text(fresh, str(path)).data
+        except ConfigError:
+            return fresh  # an unreadable file is replaced by what the form holds
+        edited = edit_blocks(path.read_text("utf-8"), loaded, wanted)
+        return fresh if edited is None else edited
 
     def _ordered(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """``data`` laid out in the descriptor's field order, empty values left out."""

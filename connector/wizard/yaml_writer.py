@@ -2,9 +2,10 @@
 
 The wizard owns two parts of an operation file: the ``profiles`` mapping and, for a Query, the
 commented filter template between its two marker lines. A re-import rewrites those two parts in
-the text and leaves every other line alone, comments included; it then reads the result back and
-checks that nothing but ``profiles`` changed. If the text cannot be edited that safely (an unusual
-layout), the file is written afresh from its data and the caller is told the comments were lost.
+the text and leaves every other line alone, comments included (:func:`edit_blocks`, which the
+designer's save uses too); it then reads the result back and checks that it holds what it
+should. If the text cannot be edited that safely (an unusual layout), the file is written afresh
+from its data and the caller is told the comments were lost.
 """
 
 from __future__ import annotations
@@ -72,27 +73,10 @@ def refresh_operation(
 ) -> Refreshed:
     """``text`` (the file ``loaded`` was read from) with fresh profiles and filter template."""
     expected = {**loaded.data, "profiles": _profiles(paths)}
-    lines = text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    block = [line + "\n" for line in dump({"profiles": expected["profiles"]}).splitlines()]
-    start = loaded.lines.get(("profiles",))
-    if start is not None and lines[start - 1].startswith("profiles:"):
-        end = _block_end(lines, start - 1)
-        lines[start - 1 : end] = block
-    else:
-        anchor = loaded.lines.get(("object",), 0)
-        end = _block_end(lines, anchor - 1) if anchor else len(lines)
-        lines[end:end] = block
-    edited = "".join(lines)
-    if plan.action is Action.QUERY:
+    edited = edit_blocks(text, loaded, expected)
+    if edited is not None and plan.action is Action.QUERY:
         edited = _replace_template(edited, filter_template(plan))
-    try:
-        again = load_yaml_text(edited, loaded.source)
-        same = again.data == expected
-    except ValueError:
-        same = False
-    if same:
+    if edited is not None:
         _check(edited, loaded.source)
         return Refreshed(edited, comments_kept=True)
     fresh = dump(expected)
@@ -100,6 +84,46 @@ def refresh_operation(
         fresh += "\n".join(filter_template(plan)) + "\n"
     _check(fresh, loaded.source)
     return Refreshed(fresh, comments_kept=False)
+
+
+def edit_blocks(text: str, loaded: LoadedYaml, data: Mapping[str, Any]) -> str | None:
+    """``text`` (the file ``loaded`` was read from) changed to hold ``data``, touching only the
+    top-level entries whose value changed: each is written again in place, an entry gone is
+    removed, a new one goes after the last; every other line, comments included, stays.
+
+    None when the result does not read back as ``data`` (an unusual layout, e.g. flow style at
+    the top level): the caller then writes the file afresh.
+    """
+    if not isinstance(loaded.data, Mapping):
+        return None
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    starts: dict[str, int] = {}
+    for key in loaded.data:
+        line = loaded.lines.get((key,))
+        if not isinstance(key, str) or line is None or not lines[line - 1].startswith(f"{key}:"):
+            return None
+        starts[key] = line
+    added = [key for key in data if key not in starts]
+    if added:
+        at = _block_end(lines, max(starts.values()) - 1) if starts else len(lines)
+        lines[at:at] = _block({key: data[key] for key in added})
+    for key, line in sorted(starts.items(), key=lambda item: -item[1]):  # bottom up
+        if key in data and data[key] == loaded.data[key]:
+            continue
+        end = _block_end(lines, line - 1)
+        lines[line - 1 : end] = _block({key: data[key]}) if key in data else []
+    edited = "".join(lines)
+    try:
+        same = load_yaml_text(edited, loaded.source).data == dict(data)
+    except ValueError:
+        same = False
+    return edited if same else None
+
+
+def _block(data: Mapping[str, Any]) -> list[str]:
+    return [line + "\n" for line in dump(data).splitlines()]
 
 
 def filter_template(plan: ImportPlan) -> list[str]:

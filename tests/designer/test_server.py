@@ -192,6 +192,32 @@ def test_a_saved_operation_is_laid_out_in_the_descriptors_field_order(
     ]  # fmt: skip
 
 
+def test_a_save_keeps_the_files_comments_and_rewrites_only_what_changed(
+    http: httpx.Client, server: DesignerServer
+) -> None:
+    operation = _import(http, "QUERY", "ExecutionRecord", "executions")["operation"]
+    path = server.workspace.root / "operations" / "executions.yaml"
+    path.write_text("# kept: a note of the team\n" + path.read_text("utf-8"), "utf-8")
+    operation["filter"] = {"property": "status", "operator": "EQUALS", "arguments": ["ERROR"]}
+    operation["return_application_errors"] = True
+    assert (
+        _ok(http.put("/api/operations/executions", json={"operation": operation}))["problems"] == []
+    )
+    text = path.read_text("utf-8")
+    assert text.startswith("# kept: a note of the team\n# QUERY ExecutionRecord")
+    assert "# >>> filter template" in text and "# <<< filter template" in text
+    assert "return_application_errors: true" in text and "operator: EQUALS" in text
+    saved = _ok(http.get("/api/operations/executions"))["operation"]
+    assert saved["filter"] == operation["filter"] and saved["return_application_errors"] is True
+
+    del operation["filter"]  # a field cleared in the form leaves the file
+    assert (
+        _ok(http.put("/api/operations/executions", json={"operation": operation}))["problems"] == []
+    )
+    text = path.read_text("utf-8")
+    assert "\nfilter:" not in text and text.startswith("# kept: a note of the team\n")
+
+
 def test_a_run_reports_each_document_and_keeps_the_secret_out_of_files(
     http: httpx.Client, server: DesignerServer
 ) -> None:
