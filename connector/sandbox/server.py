@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from connector.sandbox.app import Sandbox
 
 _DIGITS: Final = re.compile(r"[0-9]{1,18}")
+#: How ``/__sandbox/stats`` names the requests the server refuses itself (413, 431, full...).
+REFUSED_LABEL: Final = "(refused by the server)"
 #: Connections waiting to be accepted (the listen backlog; socketserver's default is 5).
 _BACKLOG: Final = 128
 
@@ -124,7 +126,9 @@ class _Handler(BaseHTTPRequestHandler):
         connection closes (what is left of the request is never read)."""
         headers = tuple(self.headers.items()) if getattr(self, "headers", None) else ()
         wants_json = Request("GET", "/", headers=headers).wants_json
-        response = Renderer(self.server.sandbox.shapes, wants_json).error(status, message)
+        sandbox = self.server.sandbox
+        response = Renderer(sandbox.shapes, wants_json).error(status, message)
+        sandbox.stats.count(REFUSED_LABEL, status)  # refused before the application saw it
         self.close_connection = True
         self._send(response.with_headers(("Connection", "close")))
         if self.command != "HEAD":
@@ -191,6 +195,7 @@ def _answer_busy(sandbox: Sandbox, sock: socket.socket) -> None:
     from connector.sandbox.app import BUSY_MESSAGE
 
     response = Renderer(sandbox.shapes, as_json=False).error(503, BUSY_MESSAGE)
+    sandbox.stats.count(REFUSED_LABEL, 503)
     head = [f"HTTP/1.1 503 {HTTPStatus(503).phrase}"]
     head += [f"{name}: {value}" for name, value in response.headers]
     head += [f"Content-Length: {len(response.body)}", "Connection: close", "", ""]

@@ -21,6 +21,7 @@ from connector.sandbox import (
 from connector.sandbox import auth as sandbox_auth
 from connector.sandbox.auth import FORBIDDEN_MESSAGE, UNAUTHORIZED_MESSAGE, authenticate
 from connector.sandbox.config import SandboxConfig
+from connector.sandbox.server import REFUSED_LABEL
 from connector.xml import SAFE_PARSER
 from tests.sandbox.hostile import (
     AUTH,
@@ -148,6 +149,8 @@ def test_a_body_at_the_limit_is_served_and_one_byte_more_is_413(served: Served) 
         assert _boomi_error(got.body) == f"Request body too large: the limit is {LIMIT} bytes."  # type: ignore[attr-defined]
         assert hung_up(sock)
     good_calls(served, 2)
+    stats = served.sandbox.stats.snapshot()
+    assert stats["requests"][REFUSED_LABEL] == 1 and stats["statuses"]["413"] == 1
 
 
 @pytest.mark.parametrize("length", ["99999999999", "9" * 5000])
