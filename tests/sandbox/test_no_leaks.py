@@ -7,6 +7,8 @@ asserted, and the settle wait after the close is a bounded poll.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from benchmarks.load import drive
@@ -17,6 +19,7 @@ THREADS, TURNS = 8, 25  # 200 rounds: about 320 operations, every action
 
 @pytest.mark.slow
 def test_concurrent_operations_leave_no_fds_or_threads_behind() -> None:
+    gc.collect()  # what earlier tests left for the collector closes now, not mid-measurement
     with sandbox_child(0, 200) as (child, connection):
         run = drive(connection, child.pid, threads=THREADS, until=lambda turn, _s: turn >= TURNS)
     assert run.tally.errors == {}
@@ -24,4 +27,6 @@ def test_concurrent_operations_leave_no_fds_or_threads_behind() -> None:
     assert max(s.sockets for s in run.client) > run.client[0].sockets  # it did hold connections
     for samples in (run.client, run.server):
         first, last = samples[0], samples[-1]
-        assert (last.fds, last.sockets, last.threads) == (first.fds, first.sockets, first.threads)
+        # Nothing more than before (fewer is no leak: another test's object may be collected).
+        assert last.fds <= first.fds and last.sockets <= first.sockets, (first, last)
+        assert last.threads <= first.threads, (first, last)
