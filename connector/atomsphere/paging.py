@@ -46,6 +46,14 @@ class QueryPager:
         while True:
             self.pages += 1
             self.records += len(page.records)
+            log.info(
+                "%s: page %d: %d new, %d in all%s",
+                self.what,
+                self.pages,
+                len(page.records),
+                self.records,
+                "" if page.token else ", the last",
+            )
             yield page
             token = page.token
             if token is None:

@@ -3,6 +3,8 @@ a repeated token, a page cap, or a failing page — never a silent truncation.""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from connector.atomsphere.catalog import load_catalog
@@ -38,6 +40,19 @@ def test_pages_are_followed_with_the_raw_token_as_text_plain() -> None:
     (query,) = api.calls("POST", "/Environment/query")
     assert query.headers["Content-Type"] == "application/xml"
     assert b'property="name"' in query.content
+
+
+def test_each_page_is_logged_as_progress(caplog: pytest.LogCaptureFixture) -> None:
+    api = FakeApi()
+    api.on("POST", "/Environment/query", xml(query_result([env_result("e1", "a")], TOKEN_1)))
+    api.on("POST", "/Environment/queryMore", xml(query_result([env_result("e2", "b")])))
+    with caplog.at_level(logging.INFO, logger="connector.atomsphere"):
+        list(api.client().query(ENVIRONMENT, None))
+    pages = [r.getMessage() for r in caplog.records if ": page " in r.getMessage()]
+    assert [p.split(": ", 1)[1] for p in pages] == [
+        "page 1: 1 new, 1 in all",
+        "page 2: 1 new, 2 in all, the last",
+    ]
 
 
 def test_a_short_page_with_a_token_is_not_the_end() -> None:
