@@ -158,7 +158,12 @@ def _index(
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             if key in seen:
                 problems.append(
-                    Problem("duplicate key", src, key_node.start_mark.line + 1, format_path(path))
+                    Problem(
+                        "duplicate key: it is already set above in the same mapping",
+                        src,
+                        key_node.start_mark.line + 1,
+                        format_path((*path, str(key))),
+                    )
                 )
             seen.add(key)
             key_line = key_node.start_mark.line + 1

@@ -253,3 +253,35 @@ def test_connector_execute(echo_pm: pluggy.PluginManager, tmp_path: Path) -> Non
     )
     assert handled is True
     assert [r.outputs[0].data for r in response.results] == [b"<a/>", b"<b/>"]
+
+
+def test_the_plugin_snippet_in_the_hooks_doc_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/hooks.md's "Writing a plugin" example, run as written beside a plugin.yaml."""
+    doc = (ROOT / "docs" / "hooks.md").read_text("utf-8")
+    snippet = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "my_plugin.py").write_text(snippet, "utf-8")
+    descriptor = (
+        (ROOT / "plugin.yaml").read_text("utf-8").replace("\nid: atomsphere\n", "\nid: mine\n")
+    )
+    (tmp_path / "plugin.yaml").write_text(descriptor, "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import my_plugin  # type: ignore[import-not-found]
+
+    pm = get_plugin_manager(load_entrypoints=False, plugins=[my_plugin])
+    registered: list[PluginDescriptor] = []
+    pm.hook.connector_register_connectors(register=registered.append)
+    assert [d.id for d in registered] == ["mine"]
+    docs = [Document(b"<a/>")]
+    response = OperationResponse(docs)
+    handled = pm.hook.connector_execute(
+        connector_id="mine",
+        operation=None,
+        connection={},
+        documents=docs,
+        response=response,
+        context=ExecutionContext(),
+    )
+    assert handled is True and [r.status for r in response.results] == [Status.SUCCESS]
+    monkeypatch.delitem(sys.modules, "my_plugin")

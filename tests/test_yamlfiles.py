@@ -48,8 +48,10 @@ def test_arbitrary_tags_are_refused() -> None:
 
 
 def test_duplicate_keys_are_reported() -> None:
-    with pytest.raises(ConfigError, match="dup.yaml:2: duplicate key"):
+    with pytest.raises(ConfigError, match="dup.yaml:2: a: duplicate key"):
         load_yaml_text("a: 1\na: 2\n", "dup.yaml")
+    with pytest.raises(ConfigError, match=r"dup.yaml:3: options.b: duplicate key"):
+        load_yaml_text("options:\n  b: 1\n  b: 2\n", "dup.yaml")
 
 
 def test_syntax_error_has_a_line() -> None:

@@ -45,7 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="log progress (retries, pages) on stderr; twice for debug detail",
     )
     parser.add_argument(
-        "-q", "--quiet", action="store_true", help="log only errors (warnings are shown by default)"
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="log only errors (warnings are shown by default); run's summary lists only the "
+        "documents that did not succeed",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True

@@ -91,7 +91,12 @@ def _demo(args: argparse.Namespace) -> int:
                 }
             )
             print(f"Target: a local sandbox at {url}")
-            print("  (no connection configured; nothing leaves this machine)\n")
+            why = (
+                "--sandbox: any configured connection is ignored"
+                if args.sandbox
+                else ("no connection configured")
+            )
+            print(f"  ({why}; nothing leaves this machine)\n")
             return _tour(local, folder, database_path(args), "demo-tour-sandbox")
     if not args.yes:
         return fail(

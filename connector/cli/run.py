@@ -121,7 +121,9 @@ def _run(args: argparse.Namespace) -> int:
         for result in results:
             print(json.dumps(_json_line(result, inputs, writer)), flush=True)
     calls = client.http.stats().calls - calls_before
-    _summary(operation, connection.target, results, inputs, writer, calls)
+    _summary(
+        operation, connection.target, results, inputs, writer, calls, getattr(args, "quiet", False)
+    )
     return _exit_code(results)
 
 
@@ -296,17 +298,22 @@ def _summary(
     inputs: Sequence[InputDocument],
     writer: OutputWriter,
     calls: int,
+    quiet: bool,
 ) -> None:
+    """What ran and how it went, on stderr; ``-q`` keeps only the documents that did not
+    succeed (the exit code still tells the outcome)."""
     counts = {s: sum(1 for r in results if r.status is s) for s in Status}
     where = f" in {writer.folder}" if writer.folder is not None else ""
-    print(
-        f"{operation.settings.name}: {operation.action.value} {operation.object.name} on {target}\n"
-        f"{plural(len(results), 'document')}: {counts[Status.SUCCESS]} succeeded, "
-        f"{plural(counts[Status.APPLICATION_ERROR], 'application error')}, "
-        f"{counts[Status.FAILURE]} failed; {plural(writer.count, 'output document')}{where}; "
-        f"{plural(calls, 'HTTP call')}",
-        file=sys.stderr,
-    )
+    if not quiet:
+        print(
+            f"{operation.settings.name}: {operation.action.value} {operation.object.name} "
+            f"on {target}\n"
+            f"{plural(len(results), 'document')}: {counts[Status.SUCCESS]} succeeded, "
+            f"{plural(counts[Status.APPLICATION_ERROR], 'application error')}, "
+            f"{counts[Status.FAILURE]} failed; {plural(writer.count, 'output document')}{where}; "
+            f"{plural(calls, 'HTTP call')}",
+            file=sys.stderr,
+        )
     for result in results:
         if result.status is not Status.SUCCESS:
             code = f" {result.status_code}" if result.status_code else ""

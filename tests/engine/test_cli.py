@@ -53,6 +53,21 @@ def test_run_writes_each_output_with_its_properties_and_exits_by_outcome(
     assert PASSWORD not in captured.err + captured.out
 
 
+def test_quiet_run_summary_lists_only_the_documents_that_did_not_succeed(
+    api_env: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
+    api_env.on("GET", "/Process/nope", error(400, "No such process"))
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    inputs = _inputs(tmp_path / "in", ["p1", "nope"])
+    code = main(["-q", "run", str(op), "--input", str(inputs), "--output", str(tmp_path / "o")])
+    assert code == ExitCode.APPLICATION_ERRORS
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("  document 2 (") and line.endswith(
+        "APPLICATION_ERROR 400: No such process"
+    )
+
+
 def test_run_exits_4_when_a_document_failed(api_env: FakeApi, tmp_path: Path) -> None:
     api_env.on("GET", "/Process/p1", error(500, "boom"))
     op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)

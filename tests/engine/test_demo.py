@@ -45,6 +45,7 @@ def test_demo_without_configuration_tours_a_local_sandbox_as_a_process(
     assert main(["demo"]) == ExitCode.OK
     out = capsys.readouterr().out
     assert out.startswith("Target: a local sandbox at http://127.0.0.1:")
+    assert "(no connection configured; nothing leaves this machine)" in out
     assert "The tour ran as process 'demo-tour-sandbox'" in out
     report = out[out.index("execution  exec-") :]
     positions = [report.index(step) for step in STEPS]
@@ -83,6 +84,21 @@ def test_demo_against_an_account_asks_first(
     assert main(["demo"]) == ExitCode.USAGE
     err = capsys.readouterr().err
     assert "account acme-X1" in err and "--yes" in err and "secret-pw" not in err
+
+
+@pytest.mark.slow
+def test_demo_sandbox_flag_says_the_configured_connection_is_ignored(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATOMSPHERE_ACCOUNT_ID", "acme-X1")
+    monkeypatch.setenv("ATOMSPHERE_USERNAME", "me@example.com")
+    monkeypatch.setenv("ATOMSPHERE_PASSWORD", "secret-pw")
+    monkeypatch.setenv("ATOMSPHERE_BASE_URL", "http://127.0.0.1:9")  # nothing may be sent
+    assert main(["demo", "--sandbox"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert out.startswith("Target: a local sandbox at http://127.0.0.1:")
+    assert "(--sandbox: any configured connection is ignored; nothing leaves this machine)" in out
+    assert "acme-X1" not in out
 
 
 def _connection(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
