@@ -52,7 +52,10 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def project(tmp_path: Path, sandbox: str) -> Path:
     """A copy of the project's processes, operations and their profiles, so runs write into
     ``tmp_path``."""
-    shutil.copytree(ROOT / "processes", tmp_path / "processes")
+    # Not the example runs' own output (processes/out/, git-ignored), if someone ran them here.
+    shutil.copytree(
+        ROOT / "processes", tmp_path / "processes", ignore=shutil.ignore_patterns("out")
+    )
     shutil.copytree(ROOT / "operations", tmp_path / "operations")
     shutil.copytree(ROOT / "profiles", tmp_path / "profiles")
     return tmp_path
