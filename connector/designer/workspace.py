@@ -23,11 +23,11 @@ from typing import Any, Final
 import pluggy
 
 from connector.atomsphere.catalog import load_catalog
+from connector.atomsphere.catalog.operators import filter_type
 from connector.atomsphere.connection import Connection
 from connector.contract import Action
 from connector.descriptor import PluginDescriptor, bundled_descriptor
 from connector.engine import load_operation
-from connector.engine.filters import filter_type
 from connector.errors import ConfigError, Problem, UnknownNameError
 from connector.host import load_process, run_process
 from connector.host.connections import atomsphere_fields

@@ -2,20 +2,22 @@
 
 In the file a filter is a tree of ``and``/``or`` groups and simple expressions whose arguments
 are literals or ``{param: NAME}`` references. Loading checks everything a schema cannot — the
-property exists for the object, the object allows the operator, the operator gets the right
-number of arguments — and spells each property the way the API documents it. At run time the
-tree is bound once per input document into the client's
-:class:`~connector.atomsphere.query.Expression`.
+property exists for the object; the operator is one the object allows and applies to the
+property's type (:func:`~connector.atomsphere.catalog.operators.usable_operators`, the rule the
+wizard writes its filter templates from); the operator gets the right number of arguments — and
+spells each property the way the API documents it. At run time the tree is bound once per input
+document into the client's :class:`~connector.atomsphere.query.Expression`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from connector.atomsphere.catalog import Catalog, ObjectInfo
 from connector.atomsphere.catalog.model import normalise_property
+from connector.atomsphere.catalog.operators import filter_type, usable_operators
 from connector.atomsphere.query import Expression, GroupingExpression, SimpleExpression
 from connector.descriptor import bundled_descriptor
 from connector.errors import Problem
@@ -37,25 +39,6 @@ class ParamRef:
 
 
 Argument = Value | ParamRef
-
-_NUMBERS: Final = frozenset(
-    {"xs:int", "xs:long", "xs:short", "xs:integer", "xs:byte", "xs:double", "xs:float"}
-    | {"xs:decimal"}
-)
-_DATES: Final = frozenset({"xs:dateTime", "xs:date", "xs:time"})
-
-
-def filter_type(type_name: str, catalog: Catalog) -> str:
-    """The descriptor's filter type (``query_filter.operators[].types``) of a property type."""
-    if type_name in _NUMBERS:
-        return "number"
-    if type_name in _DATES:
-        return "datetime"
-    if type_name == "xs:boolean":
-        return "boolean"
-    if type_name in catalog.enums:
-        return "enum"
-    return "string"
 
 
 @dataclass(frozen=True)
@@ -106,24 +89,10 @@ def parse_filter(
     prop, type_name = _property(
         loaded, (*path, "property"), str(raw["property"]), obj, catalog, problems
     )
-    query = obj.query
-    if query is not None and operator not in query.operators:
+    allowed = obj.query.operators if obj.query else tuple(o.name for o in catalog.operators)
+    if operator not in usable_operators(allowed, type_name, catalog):
         problems.append(
-            loaded.problem(
-                (*path, "operator"),
-                f"{obj.name} does not allow {operator}; it allows {', '.join(query.operators)}",
-            )
-        )
-    grammar = bundled_descriptor().query_filter
-    spec = grammar.operator(operator) if grammar is not None else None
-    kind = filter_type(type_name, catalog)
-    if spec is not None and not spec.applies_to(kind):
-        problems.append(
-            loaded.problem(
-                (*path, "operator"),
-                f"{operator} does not apply to {prop} (a {kind} property); it applies to "
-                f"{', '.join(spec.types)}",
-            )
+            loaded.problem((*path, "operator"), _refusal(operator, prop, type_name, obj, catalog))
         )
     expected = catalog.operator(operator).arguments
     if len(arguments) != expected:
@@ -134,6 +103,22 @@ def parse_filter(
             )
         )
     return Condition(prop, operator, arguments)
+
+
+def _refusal(operator: str, prop: str, type_name: str, obj: ObjectInfo, catalog: Catalog) -> str:
+    """Why :func:`usable_operators` refused ``operator``: the object's list, or the grammar's."""
+    query = obj.query
+    if query is not None and operator not in query.operators:
+        return f"{obj.name} does not allow {operator}; it allows {', '.join(query.operators)}"
+    grammar = bundled_descriptor().query_filter
+    specs = {spec.id: spec for spec in grammar.operators} if grammar is not None else {}
+    if operator not in specs:
+        return f"{operator} is not an operator of the connector's filter grammar"
+    types = ", ".join(specs[operator].types)
+    return (
+        f"{operator} does not apply to {prop} (a {filter_type(type_name, catalog)} property); "
+        f"it applies to {types}"
+    )
 
 
 def _property(

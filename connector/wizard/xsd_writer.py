@@ -5,10 +5,14 @@ rewritten to two fixed prefixes (``xs`` and ``tns``) and every annotation rebuil
 text is kept (whitespace normalised), Boomi's own appinfo is dropped, and ours is added:
 
 * on the schema, ``<ac:profile>``: object, action, role and root of the profile;
-* on the root element of a Query's records, ``<ac:query>``: every filterable property with its
-  type, the record field it matches and the operators the object accepts (with argument counts);
+* on the root element of a Query's records, ``<ac:query>``: the operators the object accepts
+  (with argument counts) and every filterable property with its type, the record field it
+  matches and the operators that apply to it;
 * on each record field a query can filter on, ``<ac:filterable>`` with the property name and
   its operators.
+
+A property's operators are those the operation loader accepts on it
+(:func:`~connector.atomsphere.catalog.operators.usable_operators`): a number takes no ``LIKE``.
 
 The output depends only on the definitions involved, never on where the schema came from, so a
 profile cut from the bundled schema and one cut from a live schema with the same definitions are
@@ -25,6 +29,7 @@ from typing import Final
 from lxml import etree
 
 from connector.atomsphere.catalog import Catalog, FieldKind, QueryInfo
+from connector.atomsphere.catalog.operators import usable_operators
 from connector.contract import Action, ProfileRole
 from connector.errors import XMLInputError
 from connector.wizard.served import ServedSchema
@@ -205,7 +210,8 @@ class _Writer:
                 continue
             for owner in chain:
                 if _declares(self.served.definitions.get(("complexType", owner)), prop.field):
-                    found[(owner, prop.field)] = (prop.name, query.operators)
+                    operators = usable_operators(query.operators, prop.type, self.catalog)
+                    found[(owner, prop.field)] = (prop.name, operators)
                     break
         return found
 
@@ -228,6 +234,8 @@ class _Writer:
             item = etree.SubElement(element, ac("property"), name=prop.name, type=kind)
             if prop.field:
                 item.set("field", prop.field)
+            usable = usable_operators(query.operators, prop.type, self.catalog)
+            item.set("operators", " ".join(usable))
 
 
 def _annotation(

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from connector.atomsphere.catalog import load_catalog
+from connector.atomsphere.catalog import QueryInfo, load_catalog
+from connector.atomsphere.catalog.operators import filter_type, usable_operators
 from connector.contract import Action, ProfileRole
 from connector.wizard.browse import ImportPlan
 from connector.yamlfiles import LoadedYaml, load_yaml_text, packaged_schema, validate
@@ -127,39 +128,68 @@ def _block(data: Mapping[str, Any]) -> list[str]:
 
 
 def filter_template(plan: ImportPlan) -> list[str]:
-    """The commented filter template of a Query: every filterable property and its operators."""
+    """The commented filter template of a Query: every filterable property and its operators.
+
+    Operators are listed per property type, as exactly those the loader accepts on it
+    (:func:`~connector.atomsphere.catalog.operators.usable_operators`): a line copied from the
+    template loads.
+    """
     query = plan.query
     lines = [f"{TEMPLATE_BEGIN} (written by `atomsphere import`, refreshed on re-import)"]
     if query is None or not query.properties:
         lines.append(f"# The API declares no filterable properties for {plan.object}.")
         lines.append(TEMPLATE_END)
         return lines
-    lines.append(f"# {plan.object} accepts these operators (arguments each takes):")
-    lines.extend(_wrap([f"{op}({_arguments(op)})" for op in query.operators], "#   "))
-    lines.append("# Filterable properties (type; operators):")
+    catalog = load_catalog()
+    kinds = {p.name: filter_type(p.type, catalog) for p in query.properties}
+    usable = {p.name: usable_operators(query.operators, p.type, catalog) for p in query.properties}
+    groups: dict[tuple[str, ...], list[str]] = {}  # operators -> the property types they serve
+    for prop in query.properties:
+        served = groups.setdefault(usable[prop.name], [])
+        if kinds[prop.name] not in served:
+            served.append(kinds[prop.name])
+    labels = {ops: ", ".join(served) + ":" for ops, served in groups.items()}
+    label_width = max(len(label) for label in labels.values())
+    lines.append(f"# {plan.object}'s operators by property type (arguments each takes):")
+    for ops, label in labels.items():
+        words = [f"{op}({_arguments(op)})" for op in ops] or ["none"]
+        lines.extend(
+            _wrap(words, f"#   {label.ljust(label_width)} ", "#   " + " " * (label_width + 1))
+        )
+    lines.append("# Filterable properties (type; property type):")
     width = max(len(p.name) for p in query.properties)
     types = max(len(p.type) for p in query.properties)
     for prop in query.properties:
         note = "" if prop.field in (None, prop.name) else f"  (record field {prop.field})"
         if prop.field is None:
             note = "  (not a record field)"
-        lines.append(
-            f"#   {prop.name.ljust(width)}  {prop.type.ljust(types)}  all of the above{note}"
-        )
-    example = query.properties[0].name
-    operator = "EQUALS" if "EQUALS" in query.operators else query.operators[0]
-    lines += [
-        "# Example (uncomment; arguments are literals or {param: NAME} defined in `parameters`):",
-        "# filter:",
-        "#   and:",
-        f"#     - property: {example}",
-        f"#       operator: {operator}",
-        f"#       arguments: [{{param: {example}}}]",
-        "# parameters:",
-        f"#   {example}: {{from: document_property, name: {example}}}",
-        TEMPLATE_END,
-    ]
+        kind = kinds[prop.name]
+        lines.append(f"#   {prop.name.ljust(width)}  {prop.type.ljust(types)}  {kind}{note}")
+    example = _example(query, usable)
+    if example is not None:
+        prop_name, operator = example
+        lines += [
+            "# Example (uncomment; arguments are literals or {param: NAME} defined in "
+            "`parameters`):",
+            "# filter:",
+            "#   and:",
+            f"#     - property: {prop_name}",
+            f"#       operator: {operator}",
+            f"#       arguments: [{{param: {prop_name}}}]",
+            "# parameters:",
+            f"#   {prop_name}: {{from: document_property, name: {prop_name}}}",
+        ]
+    lines.append(TEMPLATE_END)
     return lines
+
+
+def _example(query: QueryInfo, usable: Mapping[str, tuple[str, ...]]) -> tuple[str, str] | None:
+    """The first property taking a one-argument operator, with EQUALS when it may."""
+    for prop in query.properties:
+        single = [op for op in usable[prop.name] if _arguments(op) == 1]
+        if single:
+            return prop.name, "EQUALS" if "EQUALS" in single else single[0]
+    return None
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -193,14 +223,16 @@ def _check(text: str, source: str) -> None:
     validate(load_yaml_text(text, source), packaged_schema("operation"))
 
 
-def _wrap(words: list[str], prefix: str, width: int = 98) -> list[str]:
+def _wrap(words: list[str], prefix: str, indent: str, width: int = 98) -> list[str]:
+    """``words`` in comment lines of at most ``width``; lines after the first start ``indent``."""
     out: list[str] = []
-    line = prefix
+    line, fresh = prefix, True
     for word in words:
-        if len(line) + len(word) + 1 > width and line.strip("# "):
+        if len(line) + len(word) + 1 > width and not fresh:
             out.append(line.rstrip())
-            line = prefix
+            line = indent
         line += word + " "
+        fresh = False
     out.append(line.rstrip())
     return out
 

@@ -19,12 +19,13 @@ from typing import Any
 import pytest
 
 from connector.atomsphere.catalog import load_catalog
+from connector.atomsphere.catalog.operators import filter_type
 from connector.contract import Action
 from connector.descriptor import OperationFieldSpec, bundled_descriptor
 from connector.documents import Document, Result, Status
 from connector.engine import OperationConfig, load_operation
 from connector.engine.config import SENDS_DOCUMENT, TAKES_ID, OperationOptions
-from connector.engine.filters import Condition, Value, filter_type
+from connector.engine.filters import Condition, Value
 from connector.errors import ConfigError
 from connector.host.operation_step import with_application_status
 from connector.sandbox import DEFAULT_ACCOUNT_ID, fixtures
