@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import select
+import signal
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,12 +18,13 @@ from connector.atomsphere.client import AtomSphereClient
 from connector.atomsphere.partner import PROCESS_PROPERTY
 from connector.atomsphere.ratelimit import RateLimiter
 from connector.atomsphere.retry import RetryPolicy
+from connector.cli import main
 from connector.contract import Action, ExecutionContext
 from connector.documents import Status
 from connector.errors import ConfigError
 from connector.sandbox import fixtures
 from connector.xml import API_NS
-from tests.engine.helpers import doc, summary
+from tests.engine.helpers import doc, run, summary
 from tests.engine.sandboxed import Sandboxed, load, sandbox_connection
 
 SUB, OTHER = "sub-acct-1", "sub-acct-2"
@@ -62,9 +68,12 @@ class Partner(Sandboxed):
         return {url.params.get("overrideAccount") for url in self.transport.urls}
 
 
-def _names(box: Partner, folder: Path, name: str, account: str | None = None) -> list[str]:
+def _names(
+    client: AtomSphereClient, folder: Path, name: str, account: str | None = None
+) -> list[str]:
+    """The names of the Environments called ``name`` in ``account`` (None: the partner's)."""
     text = FIND.format(name=name) + (f"override_account: {account}\n" if account else "")
-    (result,) = box.run(load(folder, text), [doc()])
+    (result,) = run(load(folder, text), client, [doc()])
     assert result.status is Status.SUCCESS, result.message
     return [o.data.split(b'name="')[1].split(b'"')[0].decode() for o in result.outputs]
 
@@ -76,9 +85,9 @@ def test_a_create_and_a_query_on_a_sub_account_stay_in_it(tmp_path: Path) -> Non
     assert created.status is Status.SUCCESS, created.message
     assert box.overrides() == {SUB}
     assert box.transport.urls[0].path.startswith("/partner/api/rest/v1/")
-    assert _names(box, tmp_path, "Sub env", SUB) == ["Sub env"]
-    assert _names(box, tmp_path, "Sub env") == []  # the partner account itself
-    assert _names(box, tmp_path, "Sub env", OTHER) == []
+    assert _names(box.client, tmp_path, "Sub env", SUB) == ["Sub env"]
+    assert _names(box.client, tmp_path, "Sub env") == []  # the partner account itself
+    assert _names(box.client, tmp_path, "Sub env", OTHER) == []
 
 
 def test_the_override_account_may_come_from_a_parameter(tmp_path: Path) -> None:
@@ -92,8 +101,8 @@ def test_the_override_account_may_come_from_a_parameter(tmp_path: Path) -> None:
         create, [doc(ENV.format(name="Spread"), account=a) for a in (SUB, OTHER, SUB)]
     )
     assert summary(results) == [("SUCCESS", "200")] * 3
-    assert _names(box, tmp_path, "Spread", SUB) == ["Spread", "Spread"]
-    assert _names(box, tmp_path, "Spread", OTHER) == ["Spread"]
+    assert _names(box.client, tmp_path, "Spread", SUB) == ["Spread", "Spread"]
+    assert _names(box.client, tmp_path, "Spread", OTHER) == ["Spread"]
 
 
 def test_the_process_property_wins_over_the_operation_field(tmp_path: Path) -> None:
@@ -102,12 +111,12 @@ def test_the_process_property_wins_over_the_operation_field(tmp_path: Path) -> N
     context = ExecutionContext(process_properties={PROCESS_PROPERTY: SUB})
     (created,) = box.run(create, [doc(ENV.format(name="Dynamic"))], context)
     assert created.status is Status.SUCCESS
-    assert _names(box, tmp_path, "Dynamic", SUB) == ["Dynamic"]
-    assert _names(box, tmp_path, "Dynamic", OTHER) == []
+    assert _names(box.client, tmp_path, "Dynamic", SUB) == ["Dynamic"]
+    assert _names(box.client, tmp_path, "Dynamic", OTHER) == []
     # An empty process property leaves the operation's field in force.
     empty = ExecutionContext(process_properties={PROCESS_PROPERTY: ""})
     box.run(create, [doc(ENV.format(name="Static"))], empty)
-    assert _names(box, tmp_path, "Static", OTHER) == ["Static"]
+    assert _names(box.client, tmp_path, "Static", OTHER) == ["Static"]
 
 
 def test_every_page_of_a_query_names_the_sub_account(tmp_path: Path) -> None:
@@ -181,3 +190,37 @@ def test_an_override_needs_a_partner_connection(tmp_path: Path) -> None:
     assert dynamic.status is Status.FAILURE
     assert "needs a Partner API connection (api: partner)" in dynamic.message
     assert box.calls("POST /Environment/query") == 0
+
+
+@pytest.mark.slow
+def test_the_cli_sandbox_serves_sub_accounts_to_a_partner_url_connection(tmp_path: Path) -> None:
+    command = [
+        sys.executable, "-m", "connector", "sandbox", "--port", "0", "--records", "10",
+        "--rate-limit", "0", "--sub-account", SUB,
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    pipe = subprocess.PIPE
+    with subprocess.Popen(command, stdout=pipe, stderr=pipe, text=True, env=env) as process:
+        try:
+            ready, _, _ = select.select([process.stdout], [], [], 60)
+            assert ready, "the sandbox printed nothing"
+            url = process.stdout.readline().split(" on ", 1)[1].strip()
+            partner_url = url.replace("/api/rest/v1/", "/partner/api/rest/v1/")
+            connection = sandbox_connection(partner_url, account_id="")
+            assert connection.partner and connection.rest_url == partner_url
+            with AtomSphereClient(connection, limiter=RateLimiter(0)) as client:
+                text = f"action: CREATE\nobject: Environment\noverride_account: {SUB}\n"
+                (created,) = run(load(tmp_path, text), client, [doc(ENV.format(name="Looped"))])
+                assert created.status is Status.SUCCESS, created.message
+                assert _names(client, tmp_path, "Looped", SUB) == ["Looped"]
+                assert _names(client, tmp_path, "Looped") == []
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert f"Partner API on {partner_url} (sub-accounts: {SUB})" in err
+
+
+def test_the_cli_refuses_a_bad_sub_account_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sandbox", "--port", "0", "--sub-account", "a/b"]) == 2
+    assert "sub-account 'a/b'" in capsys.readouterr().err
