@@ -9,11 +9,13 @@ import httpx
 import pytest
 
 from connector.atomsphere.connection import (
+    BaseUrl,
     Connection,
     Secret,
     connection_from_environment,
     connection_from_mapping,
     load_connection_file,
+    parse_base_url,
     split_base_url,
 )
 from connector.errors import ConfigError
@@ -117,3 +119,70 @@ def test_environment_variables() -> None:
     assert conn.rest_url == "http://127.0.0.1:9090/api/rest/v1/acct-3"
     assert conn.auth_type == "token"
     assert connection_from_environment({}) is None
+
+
+def test_the_partner_api_url_form_selects_the_partner_api() -> None:
+    url = "https://api.boomi.com/partner/api/rest/v1/partner-1"
+    assert parse_base_url(url) == BaseUrl("https://api.boomi.com", "partner-1", True)
+    assert parse_base_url("https://api.boomi.com/api/rest/v1/a") == BaseUrl(
+        "https://api.boomi.com", "a", False
+    )
+    conn = connection_from_mapping({"base_url": url, "username": "u", "password": "p"})
+    assert (conn.api, conn.partner, conn.account_id) == ("partner", True, "partner-1")
+    assert conn.rest_url == url
+    assert conn.soap_url == "https://api.boomi.com/api/soap/v1/partner-1"  # the same schema
+
+
+def test_the_api_field_and_its_environment_variable(tmp_path: Path) -> None:
+    conn = connection_from_mapping(
+        {"account_id": "p-1", "username": "u", "password": "p", "api": "Partner"}
+    )
+    assert conn.rest_url == "https://api.boomi.com/partner/api/rest/v1/p-1"
+    env = {"ATOMSPHERE_ACCOUNT_ID": "p-2", "ATOMSPHERE_USERNAME": "u"}
+    env |= {"ATOMSPHERE_PASSWORD": "p", "ATOMSPHERE_API": "partner"}
+    from_env = connection_from_environment(env)
+    assert from_env is not None and from_env.partner
+    path = tmp_path / "conn.yaml"
+    path.write_text("account_id: a\nusername: u\npassword: p\napi: ${API}\n")
+    assert load_connection_file(path, env={"API": "partner"}).partner
+    plain = {"account_id": "a", "username": "u", "password": "p"}
+    assert not connection_from_mapping(plain).partner
+
+
+@pytest.mark.parametrize(
+    ("api", "base_url", "message"),
+    [
+        ("soap", "", "must be 'platform' or 'partner'"),
+        ("partner", "https://api.boomi.com/api/soap/v1/a?wsdl", "a platform API URL"),
+        ("platform", "https://api.boomi.com/partner/api/rest/v1/a", "a partner API URL"),
+    ],
+)
+def test_a_contradictory_api_is_refused(api: str, base_url: str, message: str) -> None:
+    values = {"account_id": "a", "username": "u", "password": "p", "api": api}
+    if base_url:
+        values["base_url"] = base_url
+    with pytest.raises(ConfigError, match=message):
+        connection_from_mapping(values, source="c.yaml")
+
+
+def test_a_sub_account_needs_a_partner_connection() -> None:
+    from connector.atomsphere.client import AtomSphereClient
+
+    values = {"account_id": "a", "username": "u", "password": "p"}
+    seen: list[httpx.URL] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return httpx.Response(200, content=b"<x/>", headers={"Content-Type": "application/xml"})
+
+    platform = AtomSphereClient(connection_from_mapping(values))
+    with pytest.raises(ConfigError, match="needs a Partner API connection"):
+        platform.overriding("sub-1")
+    assert platform.overriding(None) is platform
+    partner = connection_from_mapping({**values, "api": "partner"})
+    with AtomSphereClient(partner, transport=httpx.MockTransport(handler)) as client:
+        view = client.overriding("sub-1")
+        view.http.send("GET", "/Account/a", idempotent=True)
+        client.http.send("GET", "/Account/a", idempotent=True)
+        assert view.http.stats().calls == client.http.stats().calls == 2
+    assert [u.params.get("overrideAccount") for u in seen] == ["sub-1", None]

@@ -7,11 +7,13 @@ object element when the API wraps them in an envelope; single-object answers (a 
 are passed through byte for byte, so Component XML is never rewritten.
 
 One client per connection: it owns the pooled ``httpx.Client`` and shares the account's rate
-limiter with every other client of that account.
+limiter with every other client of that account. On a Partner API connection,
+:meth:`AtomSphereClient.overriding` gives a view whose every request names a sub-account.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -89,6 +91,16 @@ class AtomSphereClient:
 
     def close(self) -> None:
         self._httpx.close()
+
+    def overriding(self, account: str | None) -> AtomSphereClient:
+        """This client acting on sub-account ``account`` through the Partner API (itself for
+        None). The view shares the pool, the rate limiter (Boomi limits the partner account)
+        and the call counts; close the client, not the view."""
+        if account is None:
+            return self
+        view = copy.copy(self)
+        view.http = self.http.overriding(account)
+        return view
 
     def __enter__(self) -> AtomSphereClient:
         return self

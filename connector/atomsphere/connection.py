@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from connector.atomsphere.partner import OVERRIDE_PARAMETER, PARTNER_PREFIX, PLATFORM_PREFIX
 from connector.errors import ConfigError, Problem
 from connector.scrub import Scrubber
 from connector.yamlfiles import LoadedYaml, load_yaml_file, packaged_schema, validate
@@ -25,6 +26,9 @@ from connector.yamlfiles import LoadedYaml, load_yaml_file, packaged_schema, val
 DEFAULT_BASE_URL: Final = "https://api.boomi.com"
 TOKEN_USER_PREFIX: Final = "BOOMI_TOKEN."
 OTP_HEADER: Final = "X-Boomi-OTP"
+#: The ``api`` field: Boomi's Platform API, or the Partner API (which may act on sub-accounts).
+PLATFORM: Final = "platform"
+PARTNER: Final = "partner"
 
 #: Connection field → environment variable (the same names as ``plugin.yaml``'s ``env``).
 ENVIRONMENT: Final[dict[str, str]] = {
@@ -34,9 +38,14 @@ ENVIRONMENT: Final[dict[str, str]] = {
     "password": "ATOMSPHERE_PASSWORD",
     "api_token": "ATOMSPHERE_API_TOKEN",
     "otp": "ATOMSPHERE_OTP",
+    "api": "ATOMSPHERE_API",
 }
 
 _WSDL = re.compile(r"^(?P<base>https?://[^/]+)/api/soap/v1/(?P<account>[^/?#]+)", re.IGNORECASE)
+_REST = re.compile(
+    r"^(?P<base>https?://[^/]+)(?P<partner>/partner)?/api/rest/v1/(?P<account>[^/?#]+)",
+    re.IGNORECASE,
+)
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -79,11 +88,19 @@ class Connection:
     timeout_seconds: float = 60.0
     rate_limit: float = 10.0
     verify_tls: bool = True
+    api: str = PLATFORM
+
+    @property
+    def partner(self) -> bool:
+        """Whether requests go through the Partner API (and may name a sub-account)."""
+        return self.api == PARTNER
 
     @property
     def rest_url(self) -> str:
-        """``https://api.boomi.com/api/rest/v1/{accountId}``: every REST path hangs off it."""
-        return f"{self.base_url}/api/rest/v1/{self.account_id}"
+        """``https://api.boomi.com/api/rest/v1/{accountId}`` (``/partner/api/rest/v1/…`` for the
+        Partner API): every REST path hangs off it."""
+        prefix = PARTNER_PREFIX if self.partner else PLATFORM_PREFIX
+        return f"{self.base_url}{prefix}/{self.account_id}"
 
     @property
     def soap_url(self) -> str:
@@ -143,23 +160,40 @@ class AtomSphereAuth(httpx.Auth):
 # -- building connections ---------------------------------------------------------------------
 
 
-def split_base_url(url: str) -> tuple[str, str | None]:
-    """Normalise a base URL; Boomi's WSDL form also yields the account id.
+@dataclass(frozen=True)
+class BaseUrl:
+    """What a base URL says: the host, and in Boomi's URL forms the account and the API."""
 
-    ``https://api.boomi.com/api/soap/v1/acct-1?wsdl`` → (``https://api.boomi.com``, ``acct-1``);
-    ``https://api.boomi.com/api/rest/v1/acct-1`` → (``https://api.boomi.com``, ``acct-1``);
-    ``https://api.boomi.com/`` → (``https://api.boomi.com``, None).
+    base: str
+    account: str | None = None
+    #: True for the Partner API form, False for the REST or WSDL form, None for a bare host.
+    partner: bool | None = None
+
+
+def parse_base_url(url: str) -> BaseUrl:
+    """Normalise a base URL; Boomi's WSDL, REST and Partner forms also yield the account id.
+
+    ``https://api.boomi.com/api/soap/v1/acct-1?wsdl`` and ``…/api/rest/v1/acct-1`` → the
+    Platform API on ``acct-1``; ``…/partner/api/rest/v1/acct-1`` → the Partner API on ``acct-1``;
+    ``https://api.boomi.com/`` → the host alone.
     """
     text = url.strip()
-    match = _WSDL.match(text) or re.match(
-        r"^(?P<base>https?://[^/]+)/api/rest/v1/(?P<account>[^/?#]+)", text, re.IGNORECASE
-    )
+    match = _WSDL.match(text)
     if match:
-        return match.group("base"), match.group("account")
+        return BaseUrl(match.group("base"), match.group("account"), False)
+    match = _REST.match(text)
+    if match:
+        return BaseUrl(match.group("base"), match.group("account"), bool(match.group("partner")))
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError([Problem(f"not an http(s) URL: {text!r}", field="base_url")])
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}", None
+    return BaseUrl(f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}")
+
+
+def split_base_url(url: str) -> tuple[str, str | None]:
+    """(host, account id or None) of a base URL; see :func:`parse_base_url`."""
+    parsed = parse_base_url(url)
+    return parsed.base, parsed.account
 
 
 def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> Connection:
@@ -170,13 +204,14 @@ def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> C
         value = values.get(key)
         return "" if value is None else str(value).strip()
 
-    base_url, account_from_url = DEFAULT_BASE_URL, None
+    parsed = BaseUrl(DEFAULT_BASE_URL)
     if text("base_url"):
         try:
-            base_url, account_from_url = split_base_url(text("base_url"))
+            parsed = parse_base_url(text("base_url"))
         except ConfigError as exc:
             problems.extend(replace(p, source=source) for p in exc.problems)
-    account = text("account_id") or account_from_url or ""
+    account = text("account_id") or parsed.account or ""
+    api = _api(text("api").lower(), parsed, source, problems)
     if not account:
         problems.append(Problem("an account id is required", source, field="account_id"))
     auth_type = text("auth_type") or ("token" if text("api_token") else "password")
@@ -213,12 +248,35 @@ def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> C
         username=username,
         secret=Secret(secret),
         auth_type=auth_type,
-        base_url=base_url,
+        base_url=parsed.base,
         otp=Secret(otp) if otp else None,
         timeout_seconds=numbers["timeout_seconds"],
         rate_limit=numbers["rate_limit"],
         verify_tls=bool(verify),
+        api=api,
     )
+
+
+def _api(given: str, parsed: BaseUrl, source: str, problems: list[Problem]) -> str:
+    """The ``api`` field, else what the base URL's form says; a contradiction is a problem."""
+    if given and given not in (PLATFORM, PARTNER):
+        problems.append(Problem(f"must be {PLATFORM!r} or {PARTNER!r}", source, field="api"))
+        return PLATFORM
+    from_url = None if parsed.partner is None else (PARTNER if parsed.partner else PLATFORM)
+    if given and from_url and given != from_url:
+        problems.append(
+            Problem(f"api is {given!r}, but base_url is a {from_url} API URL", source, field="api")
+        )
+    return given or from_url or PLATFORM
+
+
+def require_partner(connection: Connection, account: str) -> None:
+    """Refuse to name a sub-account on a connection that is not a Partner API connection."""
+    if not connection.partner:
+        raise ConfigError(
+            f"override account {account!r} needs a Partner API connection (api: partner); "
+            f"{connection.target} uses the Platform API, which has no {OVERRIDE_PARAMETER}"
+        )
 
 
 def connection_from_environment(env: Mapping[str, str] | None = None) -> Connection | None:

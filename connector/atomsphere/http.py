@@ -19,16 +19,18 @@ API's message (from any of its error body shapes) and the raw body, scrubbed of 
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import httpx
 
-from connector.atomsphere.connection import Connection
+from connector.atomsphere.connection import Connection, require_partner
+from connector.atomsphere.partner import OVERRIDE_PARAMETER
 from connector.atomsphere.ratelimit import RateLimiter, Sleep
 from connector.atomsphere.responses import error_message, media_type, raw_excerpt
 from connector.atomsphere.retry import RetryPolicy, parse_retry_after
@@ -77,6 +79,16 @@ class _Failure:
     lost_answer: bool = False
 
 
+@dataclass
+class _Counts:
+    """The counters behind :class:`CallStats`, shared by a sender and its sub-account views."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    calls: int = 0
+    retries: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+
+
 @dataclass(frozen=True)
 class CallStats:
     """HTTP calls made (retries included), retries, and answers by status."""
@@ -103,10 +115,17 @@ class ApiHttp:
         self.limiter = limiter
         self.retry = retry
         self._sleep = sleep
-        self._lock = threading.Lock()
-        self._calls = 0
-        self._retries = 0
-        self._statuses: Counter[int] = Counter()
+        self._counts = _Counts()
+        #: The sub-account every request names (Partner API ``overrideAccount``), if any.
+        self.override_account: str | None = None
+
+    def overriding(self, account: str) -> ApiHttp:
+        """This sender acting on sub-account ``account``: the same pool, limiter and counts,
+        with ``?overrideAccount=account`` on every request."""
+        require_partner(self.connection, account)
+        view = copy.copy(self)
+        view.override_account = account
+        return view
 
     def send(
         self,
@@ -120,6 +139,7 @@ class ApiHttp:
     ) -> Reply:
         """Send ``method path`` (relative to the account's REST URL) and return a 2xx reply."""
         url = self.connection.rest_url + path
+        params = {OVERRIDE_PARAMETER: self.override_account} if self.override_account else None
         headers = {"Accept": XML}
         if body is not None:
             headers["Content-Type"] = content_type
@@ -129,7 +149,7 @@ class ApiHttp:
         while True:
             self.limiter.acquire()
             self._count(None)
-            outcome = self._attempt(method, url, what, headers, body, idempotent, timeout)
+            outcome = self._attempt(method, (url, params), what, headers, body, idempotent, timeout)
             if isinstance(outcome, Reply):
                 return outcome
             error = outcome.error
@@ -149,15 +169,15 @@ class ApiHttp:
             log.info(
                 "%s; retry %d of %d in %.2fs", shown, attempt + 1, self.retry.max_retries, delay
             )
-            with self._lock:
-                self._retries += 1
+            with self._counts.lock:
+                self._counts.retries += 1
             attempt += 1
             self._sleep(delay)
 
     def _attempt(
         self,
         method: str,
-        url: str,
+        target: tuple[str, dict[str, str] | None],
         what: str,
         headers: dict[str, str],
         body: bytes | None,
@@ -167,9 +187,10 @@ class ApiHttp:
         """One try: a reply, or an error with its Retry-After and whether a retry is safe."""
         scrub = self.connection.scrub
         limit = httpx.Timeout(timeout) if timeout else httpx.USE_CLIENT_DEFAULT
+        url, params = target
         try:
             response = self.client.request(
-                method, url, headers=headers, content=body, timeout=limit
+                method, url, params=params, headers=headers, content=body, timeout=limit
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # Nothing reached the server: safe to retry whatever the request is.
@@ -246,15 +267,17 @@ class ApiHttp:
         return FatalRemoteError(f"{what}: HTTP {status}: {message}", status=status, body=raw)
 
     def _count(self, status: int | None) -> None:
-        with self._lock:
+        counts = self._counts
+        with counts.lock:
             if status is None:
-                self._calls += 1
+                counts.calls += 1
             else:
-                self._statuses[status] += 1
+                counts.statuses[status] += 1
 
     def stats(self) -> CallStats:
-        with self._lock:
-            return CallStats(self._calls, self._retries, dict(self._statuses))
+        counts = self._counts
+        with counts.lock:
+            return CallStats(counts.calls, counts.retries, dict(counts.statuses))
 
     def _note_deprecation(self, what: str, response: httpx.Response) -> None:
         if "Deprecation" not in response.headers and "Sunset" not in response.headers:

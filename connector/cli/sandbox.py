@@ -57,6 +57,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--port", type=port_number, default=DEFAULT_PORT, help="port (0: a free port)"
     )
     parser.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="the account id")
+    parser.add_argument(
+        "--sub-account",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a managed sub-account with data of its own, reached through the Partner API path "
+        "/partner/api/rest/v1/ACCOUNT/...?overrideAccount=ID (repeatable)",
+    )
     parser.add_argument("--username", default=DEFAULT_USERNAME, help="the user name")
     parser.add_argument("--password", default=DEFAULT_PASSWORD, help="the user's password")
     parser.add_argument(
@@ -112,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     rules = [parse_fault_spec(spec) for spec in args.fault]
     config = SandboxConfig(
         account_id=args.account_id,
+        sub_accounts=tuple(args.sub_account),
         username=args.username,
         password=args.password,
         api_token=args.token,
@@ -136,6 +145,10 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
             print(f"AtomSphere sandbox listening on {url}", flush=True)
+            if config.sub_accounts:
+                partner = url.replace("/api/rest/v1/", "/partner/api/rest/v1/", 1)
+                subs = ", ".join(config.sub_accounts)
+                print(f"sandbox: Partner API on {partner} (sub-accounts: {subs})", file=sys.stderr)
             while not stop.wait(0.5):
                 pass
             stack.close()

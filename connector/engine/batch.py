@@ -34,6 +34,10 @@ class Batch:
     def values(self, index: int) -> DocumentValues:
         return DocumentValues(self.operation, self.documents[index], self.context)
 
+    def client_for(self, values: DocumentValues) -> AtomSphereClient:
+        """The client acting on the document's account (a sub-account via the Partner API)."""
+        return self.client.overriding(values.override_account())
+
     def guarded(self, index: int, work: Job, *, partial: bool = False) -> Job:
         """``work`` for document ``index``; whatever it raises is answered on that document, and
         after a 401 in the batch it is not sent at all."""

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from lxml import etree
 
+from connector.atomsphere.partner import PROCESS_PROPERTY, override_refused
 from connector.atomsphere.query import Expression
 from connector.atomsphere.responses import field_value
 from connector.contract import ExecutionContext
@@ -60,6 +61,22 @@ class DocumentValues:
         found = self._resolved[name]
         if found is None:
             raise ParameterError(f"parameter {name} has no value for this document")
+        return found
+
+    def override_account(self) -> str | None:
+        """The sub-account this document acts on (Partner API), None for the account itself.
+
+        The process property ``boomiPartnerApi-overrideAccountId``, when set, wins over the
+        operation's ``override_account:``: it is how a process picks the account at run time.
+        """
+        found = str(self.context.process_properties.get(PROCESS_PROPERTY) or "").strip()
+        if not found and self.operation.override_account is not None:
+            found = self.value(self.operation.override_account).strip()
+        if not found:
+            return None
+        refused = override_refused(self.operation.object.name, self.operation.action)
+        if refused:
+            raise ParameterError(f"{refused} (override account {found!r})")
         return found
 
     def expression(self) -> Expression | None:

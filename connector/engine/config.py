@@ -18,6 +18,7 @@ from typing import Any, Final
 from lxml import etree
 
 from connector.atomsphere.catalog import Catalog, Endpoint, ObjectInfo, WireAction, load_catalog
+from connector.atomsphere.partner import override_refused
 from connector.contract import (
     Action,
     ArchiveSettings,
@@ -69,6 +70,8 @@ class OperationConfig:
     parameters: Mapping[str, Parameter] = field(default_factory=dict)
     id: Argument | None = None
     filter: FilterNode | None = None
+    #: The sub-account the operation acts on through the Partner API (``override_account:``).
+    override_account: Argument | None = None
     options: OperationOptions = OperationOptions()
     request_validator: RequestValidator | None = None
     response_profile: Path | None = None
@@ -119,6 +122,7 @@ class _Checker:
         self._references(parameters)
         id_argument = self._id(action, obj)
         filter_tree = self._filter(action, obj)
+        override = self._override_account(action)
         options = self._options(action, obj)
         validator, response = self._profiles(action, obj, options)
         settings = self._settings(action, obj, parameters)
@@ -131,6 +135,7 @@ class _Checker:
             parameters=parameters,
             id=id_argument,
             filter=filter_tree,
+            override_account=override,
             options=options,
             request_validator=validator,
             response_profile=response,
@@ -161,7 +166,7 @@ class _Checker:
         return parameters
 
     def _references(self, parameters: Mapping[str, Parameter]) -> None:
-        for key in ("id", "filter"):
+        for key in ("id", "filter", "override_account"):
             if key not in self.data:
                 continue
             for name, where in _param_refs(self.data[key], (key,)):
@@ -179,6 +184,14 @@ class _Checker:
             if endpoint is not None and endpoint.path_parameter is None:
                 self.problem(("id",), f"{obj.name}'s Execute ({endpoint.path}) takes no id")
         return parse_argument(self.data["id"])
+
+    def _override_account(self, action: Action) -> Argument | None:
+        if "override_account" not in self.data:
+            return None
+        refused = override_refused(str(self.data["object"]), action)
+        if refused:
+            self.problem(("override_account",), refused)
+        return parse_argument(self.data["override_account"])
 
     def _filter(self, action: Action, obj: ObjectInfo | None) -> FilterNode | None:
         if "filter" not in self.data:

@@ -29,26 +29,26 @@ def get(batch: Batch) -> None:
         )
         return
     pending: list[tuple[int, str]] = []
-    timeouts: dict[int, float | None] = {}
+    keys: dict[int, tuple[float | None, str | None]] = {}
     for index in _all(batch):
         try:
             values = batch.values(index)
             pending.append((index, values.object_id()))
-            timeouts[index] = values.options.timeout_seconds
+            keys[index] = (values.options.timeout_seconds, values.override_account())
         except Exception as exc:
             batch.answers.fail(index, exc)
     limit = obj.bulk_limit("GET")
     options = batch.operation.options
     if options.bulk_get and limit and len(pending) > 1 and obj.endpoint(WireAction.BULK):
         size = min(limit, options.bulk_batch_size or limit)
-        # Documents whose timeout was overridden differently never share a request.
-        groups: dict[float | None, list[tuple[int, str]]] = {}
+        # Documents whose timeout or account differs never share a request.
+        groups: dict[tuple[float | None, str | None], list[tuple[int, str]]] = {}
         for item in pending:
-            groups.setdefault(timeouts[item[0]], []).append(item)
+            groups.setdefault(keys[item[0]], []).append(item)
         batch.run(
             [
-                partial(_bulk, batch, chunk, timeout)
-                for timeout, items in groups.items()
+                partial(_bulk, batch, chunk, timeout, account)
+                for (timeout, account), items in groups.items()
                 for chunk in _chunks(items, size)
             ]
         )
@@ -60,8 +60,11 @@ def get(batch: Batch) -> None:
 
 def _get_one(batch: Batch, index: int, object_id: str) -> None:
     try:
-        timeout = batch.values(index).options.timeout_seconds
-        record = batch.client.get(batch.operation.object, object_id, timeout=timeout)
+        values = batch.values(index)
+        client = batch.client_for(values)
+        record = client.get(
+            batch.operation.object, object_id, timeout=values.options.timeout_seconds
+        )
     except ApplicationError as exc:
         _error(batch, index, exc)
         return
@@ -70,7 +73,7 @@ def _get_one(batch: Batch, index: int, object_id: str) -> None:
 
 def _get_async(batch: Batch, index: int) -> None:
     values = batch.values(index)
-    records = batch.client.get_async(
+    records = batch.client_for(values).get_async(
         batch.operation.object,
         values.object_id(),
         batch.polling,
@@ -81,7 +84,9 @@ def _get_async(batch: Batch, index: int) -> None:
     batch.answers.finish(index, "200", f"{len(records)} records")
 
 
-def _bulk(batch: Batch, chunk: list[tuple[int, str]], timeout: float | None) -> None:
+def _bulk(
+    batch: Batch, chunk: list[tuple[int, str]], timeout: float | None, account: str | None
+) -> None:
     answers = batch.answers
     if answers.aborted:
         for index, _ in chunk:
@@ -89,7 +94,8 @@ def _bulk(batch: Batch, chunk: list[tuple[int, str]], timeout: float | None) -> 
         return
     ids = list(dict.fromkeys(object_id for _, object_id in chunk))
     try:
-        items = batch.client.bulk_get(batch.operation.object, ids, timeout=timeout)
+        client = batch.client.overriding(account)
+        items = client.bulk_get(batch.operation.object, ids, timeout=timeout)
     except Exception as exc:
         for index, _ in chunk:
             answers.fail(index, exc)
@@ -154,7 +160,7 @@ def _query_one(batch: Batch, index: int) -> None:
     options = values.options
     limit = options.max_results
     count = 0
-    pages = batch.client.query(
+    pages = batch.client_for(values).query(
         batch.operation.object,
         values.expression(),
         max_pages=options.max_pages,

@@ -39,6 +39,13 @@ def run_operation(
     context: ExecutionContext | None = None,
 ) -> None:
     """Perform ``operation`` for every document, answering each through ``response`` once."""
+    if operation.override_account is not None and not client.connection.partner:
+        # Known before any document moves: the operation needs a Partner API connection.
+        response.fail_unanswered(
+            f"operation {operation.settings.name} sets override_account, which needs a Partner "
+            f"API connection (api: partner); {client.connection.target} uses the Platform API"
+        )
+        return
     answers = Answers(response, return_errors=operation.settings.return_application_errors)
     batch = Batch(operation, client, documents, answers, context or ExecutionContext())
     try:

@@ -28,8 +28,8 @@ def send_each(batch: Batch) -> None:
 def _send_one(batch: Batch, index: int) -> None:
     operation = batch.operation
     obj = operation.object
-    client = batch.client
     values = batch.values(index)
+    client = batch.client_for(values)
     action = operation.action
     timeout = values.options.timeout_seconds
     if action is Action.DELETE:
@@ -58,7 +58,8 @@ def _delete(batch: Batch, index: int) -> None:
     values = batch.values(index)
     obj = batch.operation.object
     try:
-        reply = batch.client.delete(obj, values.object_id(), timeout=values.options.timeout_seconds)
+        client = batch.client_for(values)
+        reply = client.delete(obj, values.object_id(), timeout=values.options.timeout_seconds)
     except ApplicationError as exc:
         if not (exc.after_lost_answer and means_not_found(exc.status, str(exc))):
             raise

@@ -1,8 +1,10 @@
 """The sandbox application: ``handle(request) -> response``, everything else hangs off it.
 
 One call goes through: the admin API (loopback only) → fault injection → authentication (401)
-→ the account in the path (403) → the rate limiter (503) → the schema endpoints or the route
-generated from the catalog (404, 405) → the handler for the endpoint's wire action. Errors are
+→ the account in the path (403) → the rate limiter (503) → on the Partner API path, the
+``overrideAccount`` sub-account (403, 400; :mod:`connector.sandbox.partner`) → the schema
+endpoints or the route generated from the catalog (404, 405) → the handler for the endpoint's
+wire action, on the effective account's state. Errors are
 Boomi's bodies in the format the client asked for. State changes happen under one lock, so the
 threaded server and the in-process transport see the same sequence of events.
 """
@@ -32,6 +34,7 @@ from connector.sandbox.config import SandboxConfig
 from connector.sandbox.evaluate import QueryProblem
 from connector.sandbox.faults import FaultKind, FaultRule, Faults
 from connector.sandbox.handlers import ApiError, Call, dispatch
+from connector.sandbox.partner import PARTNER_PREFIX, SubAccounts, effective_account
 from connector.sandbox.persist import SQLiteBackend
 from connector.sandbox.ratelimit import TokenBucket
 from connector.sandbox.routing import MethodNotAllowed, Router
@@ -104,6 +107,7 @@ class Sandbox:
         self.faults = Faults(self.config.seed)
         self.stats = Stats()
         self.state = State(self)
+        self.sub_accounts = SubAccounts(self, None if data is None else Path(data))
         self.lock = threading.RLock()
         deprecated = self.config.deprecated_objects
         self.deprecated = frozenset(
@@ -132,6 +136,7 @@ class Sandbox:
 
     def close(self) -> None:
         self.store.close()
+        self.sub_accounts.close()
 
     def __enter__(self) -> Sandbox:
         return self
@@ -149,7 +154,7 @@ class Sandbox:
         if request.path.startswith(admin.PREFIX):
             return admin.handle(self, request)
         render = Renderer(self.shapes, request.wants_json)
-        account, sub_path, soap = _split(request.path)
+        account, sub_path, soap, partner = _split(request.path)
         label = self._label(request, sub_path)
         fault = self.faults.pick(request.method, sub_path or request.path, request.path)
         early = self._early_fault(fault, render)
@@ -158,7 +163,8 @@ class Sandbox:
             return early
         with self.lock:
             try:
-                response, route = self._answer(request, render, account, sub_path, soap, fault)
+                where = (account, sub_path, soap, partner)
+                response, route = self._answer(request, render, where, fault)
             except Exception:
                 # A bug of the emulator, not of the caller: answer as Boomi does (500 with its
                 # error body) and keep serving; the traceback goes to the log, not the client.
@@ -198,11 +204,10 @@ class Sandbox:
         self,
         request: Request,
         render: Renderer,
-        account: str | None,
-        sub_path: str | None,
-        soap: bool,
+        where: tuple[str | None, str | None, bool, bool],
         fault: FaultRule | None,
     ) -> tuple[Response, str]:
+        account, sub_path, soap, partner = where
         if account is None or sub_path is None:
             return render.error(404, f"No such resource: {request.path}"), ""
         caller = authenticate(self.config, request.header("authorization"))
@@ -213,6 +218,12 @@ class Sandbox:
             return render.error(403, FORBIDDEN_MESSAGE), ""
         if not self.limiter.allow(account):
             return render.error(503, BUSY_MESSAGE), ""
+        target = self
+        if partner:
+            try:
+                target = effective_account(self, request, sub_path)
+            except ApiError as exc:
+                return render.error(exc.status, exc.message), ""
         if soap:
             return wsdl.answer(self, request, render), "soap"
         if request.method in ("PUT", "PATCH"):
@@ -230,7 +241,7 @@ class Sandbox:
         info, endpoint = match.route.object, match.route.endpoint
         if info.name in _XML_ONLY and endpoint.wire_action is WireAction.GET:
             render = Renderer(self.shapes, as_json=False)
-        call = Call(self, request, info, endpoint, match.params, render, fault)
+        call = Call(target, request, info, endpoint, match.params, render, fault)
         try:
             response = dispatch(call)
         except ApiError as exc:
@@ -244,17 +255,21 @@ class Sandbox:
 _XML_ONLY: Final = frozenset({"Component"})
 
 
-def _split(path: str) -> tuple[str | None, str | None, bool]:
-    """(account, path after the account, is the SOAP schema path)."""
-    for prefix, soap in ((REST_PREFIX, False), (SOAP_PREFIX, True)):
+def _split(path: str) -> tuple[str | None, str | None, bool, bool]:
+    """(account, path after the account, is the SOAP schema path, is the Partner API path)."""
+    for prefix, soap, partner in (
+        (REST_PREFIX, False, False),
+        (SOAP_PREFIX, True, False),
+        (PARTNER_PREFIX, False, True),
+    ):
         if path.startswith(prefix):
             account, _, rest = path[len(prefix) :].partition("/")
             if not account:
-                return None, None, soap
+                return None, None, soap, partner
             if soap:
-                return account, "" if not rest else None, True
-            return account, f"/{rest}", False
-    return None, None, False
+                return account, "" if not rest else None, True, False
+            return account, f"/{rest}", False, partner
+    return None, None, False, False
 
 
 def _not_allowed(render: Renderer, request: Request, allowed: tuple[str, ...]) -> Response:

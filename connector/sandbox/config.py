@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -29,6 +30,7 @@ DEFAULT_REQUEST_TIMEOUT: Final = 30.0
 DEFAULT_MAX_CONNECTIONS: Final = 128
 
 NumberOfResults = Literal["page", "total"]
+_ACCOUNT_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,9 @@ class SandboxConfig:
     max_connections: int = DEFAULT_MAX_CONNECTIONS
     #: Validate every XML response against the generated XSD before sending it (tests).
     validate_responses: bool = False
+    #: Managed sub-accounts, each with data of its own, reached through the Partner API path
+    #: ``/partner/api/rest/v1/{account_id}/…?overrideAccount=SUB``.
+    sub_accounts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = []
@@ -92,6 +97,11 @@ class SandboxConfig:
             problems.append("number_of_results must be 'page' or 'total'")
         if not self.account_id or "/" in self.account_id:
             problems.append("account_id must be a non-empty path segment")
+        for sub in self.sub_accounts:
+            if not _ACCOUNT_ID.fullmatch(sub):
+                problems.append(f"sub-account {sub!r}: letters, digits, '.', '_' and '-' only")
+            elif sub == self.account_id or self.sub_accounts.count(sub) > 1:
+                problems.append(f"sub-account {sub!r} is the account itself or given twice")
         for name in ("async_pending_polls", "execution_pending_polls", "execution_running_polls"):
             if getattr(self, name) < 0:
                 problems.append(f"{name} must be >= 0")

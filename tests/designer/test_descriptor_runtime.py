@@ -178,6 +178,12 @@ HONOURED: dict[str, tuple[Action, str, Check, object]] = {
         "Process.get.response.xsd",
     ),
     "id": (Action.GET, "id: p-1", lambda c: c.id, Value("p-1")),
+    "override_account": (
+        Action.GET,
+        "override_account: sub-1",
+        lambda c: c.override_account,
+        Value("sub-1"),
+    ),
     "filter": (
         Action.QUERY,
         "filter: {property: status, operator: EQUALS, arguments: [ERROR]}",
