@@ -14,13 +14,13 @@ Kinds: ``latency``, ``503`` (or ``busy``), ``reset``, ``truncate``, ``malformed`
 ``expire-token``, ``repeat-token`` (a queryMore answers its page with the token it was asked
 with, as a looping server would). Keys: ``path`` (a glob over the path after
 ``/api/rest/v1/{account}``, or over the whole path when it starts with ``/api/``; default
-``*``), ``method``, ``times`` (fire at most this often), ``after`` (let this many matching
-calls through first), ``every`` (fire on every n-th matching call), ``probability`` (0..1,
-drawn from the seeded generator), ``seconds`` (latency), ``status`` (html; default 502; 200 is
-a web page served in place of the API) and ``at`` (reset: ``start``, the default, resets
-before the request is processed; ``body`` lets the request be processed and resets after the
-headers and part of the body, or before the headers when the answer has no body: the client
-cannot know whether the request took effect).
+``*``), ``method``, ``times`` (fire at most this often), ``after`` (let this many matching calls
+through first), ``every`` (fire on the n-th, 2n-th... matching call), ``probability`` (0..1,
+drawn from the seeded generator), ``seconds`` (latency), ``status`` (html; default 502; 200 is a
+web page served in place of the API) and ``at`` (reset: ``start``, the default, resets before
+the request is processed; ``body`` lets the request be processed and resets after the headers
+and part of the body, or before the headers when the answer has no body: the client cannot know
+whether the request took effect).
 """
 
 from __future__ import annotations
@@ -194,7 +194,8 @@ class Faults:
                 if not rule.applies_to(method, path, full_path):
                     continue
                 active.seen += 1
-                if active.seen <= rule.after or (active.seen - rule.after - 1) % rule.every:
+                # every=n fires on the n-th, 2n-th... call counted after the first ``after``.
+                if active.seen <= rule.after or (active.seen - rule.after) % rule.every:
                     continue
                 if rule.times is not None and active.fired >= rule.times:
                     continue

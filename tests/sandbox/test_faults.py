@@ -50,9 +50,15 @@ def test_a_burst_of_503_on_one_path_only(sandbox: Sandbox, client: httpx.Client)
 
 def test_method_after_and_every(sandbox: Sandbox, client: httpx.Client) -> None:
     sandbox.faults.add("503:method=POST,after=1,every=2")
-    codes = [client.post("/Environment/query").status_code for _ in range(5)]
-    assert codes == [200, 503, 200, 503, 200]
+    codes = [client.post("/Environment/query").status_code for _ in range(6)]
+    assert codes == [200, 200, 503, 200, 503, 200]  # after 1: the 2nd and 4th calls of the rest
     assert client.get(PROCESS).status_code == 200
+
+
+def test_every_n_fires_on_the_nth_call(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("503:every=3")
+    codes = [client.get(PROCESS).status_code for _ in range(7)]
+    assert codes == [200, 200, 503, 200, 200, 503, 200]
 
 
 def test_probability_is_reproducible_with_the_seed(clock: FakeClock) -> None:
