@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 from connector.sandbox.bodies import Renderer
 from connector.sandbox.limits import DeadlineReader, Slots
+from connector.sandbox.stats import REFUSED_LABEL
 from connector.sandbox.wire import Abort, Request, Response
 
 if TYPE_CHECKING:
     from connector.sandbox.app import Sandbox
 
 _DIGITS: Final = re.compile(r"[0-9]{1,18}")
-#: How ``/__sandbox/stats`` names the requests the server refuses itself (413, 431, full...).
-REFUSED_LABEL: Final = "(refused by the server)"
 #: Connections waiting to be accepted (the listen backlog; socketserver's default is 5).
 _BACKLOG: Final = 128
 

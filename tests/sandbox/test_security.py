@@ -21,7 +21,7 @@ from connector.sandbox import (
 from connector.sandbox import auth as sandbox_auth
 from connector.sandbox.auth import FORBIDDEN_MESSAGE, UNAUTHORIZED_MESSAGE, authenticate
 from connector.sandbox.config import SandboxConfig
-from connector.sandbox.server import REFUSED_LABEL
+from connector.sandbox.stats import REFUSED_LABEL
 from connector.xml import SAFE_PARSER
 from tests.sandbox.hostile import (
     AUTH,
