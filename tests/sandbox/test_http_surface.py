@@ -82,6 +82,12 @@ def test_unknown_paths_are_404_and_put_patch_405(client: httpx.Client) -> None:
     assert not_allowed.status_code == 405 and not_allowed.headers["allow"] == "POST"
 
 
+def test_a_literal_path_under_another_method_is_the_parameter_route(client: httpx.Client) -> None:
+    # Documented choice (docs/sandbox.md, Routes): GET /Atom/query reads an atom called "query".
+    answer = client.get("/Atom/query")
+    assert answer.status_code == 400 and error_message(answer) == "No such atom: query"
+
+
 def test_stats_count_calls_no_route_answers_under_one_label(
     sandbox: Sandbox, client: httpx.Client
 ) -> None:
