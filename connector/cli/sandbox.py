@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import textwrap
 import threading
 from contextlib import ExitStack
 from pathlib import Path
@@ -30,27 +31,30 @@ from connector.sandbox.config import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_REQUEST_TIMEOUT,
 )
+from connector.sandbox.faults import ALIASES, KINDS, OPTIONS
 
 HELP_ORDER = 60
+#: Columns of the description and the fault grammar (printed as laid out, not re-wrapped).
+_WIDTH = 88
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Defaults shown, and the fault grammar's table kept as laid out."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "sandbox",
         help="run a local emulator of the AtomSphere API",
-        description=(
+        description=textwrap.fill(
             "Serve a faithful local emulator of Boomi's AtomSphere Platform API (every object "
             "and action of the catalog, deterministic seed data, fault injection). Prints one "
             "line, 'AtomSphere sandbox listening on URL', once it accepts connections, and "
-            "serves until SIGINT or SIGTERM."
+            "serves until SIGINT or SIGTERM.",
+            _WIDTH,
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-        epilog=(
-            "Fault SPEC: KIND[:key=value,...] with KIND one of latency, 503, reset, truncate, "
-            "malformed, html, expire-token and keys path (glob), method, times, after, every, "
-            "probability, seconds, status; e.g. --fault '503:path=/ExecutionRecord/*,times=3'. "
-            "Admin API (loopback only): /__sandbox/stats and /__sandbox/faults."
-        ),
+        formatter_class=_HelpFormatter,
+        epilog=_fault_help(),
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
     parser.add_argument(
@@ -114,6 +118,43 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="inject a fault (repeatable; grammar below)",
     )
     parser.set_defaults(handler=run)
+
+
+def _fault_help() -> str:
+    """The ``--fault`` grammar, from the tables the parser reads (so the two cannot drift)."""
+    names = {kind: [kind.value] for kind in KINDS}
+    for alias, kind in ALIASES.items():
+        names[kind].append(alias)
+    kinds = [(", ".join(names[kind]), meaning) for kind, meaning in KINDS.items()]
+    options = []
+    for option in OPTIONS:
+        only = ", ".join(sorted(k.value for k in option.kinds))
+        meaning = f"({only} only) {option.meaning}" if only else option.meaning
+        options.append((f"{option.name}={option.value}", meaning))
+    indent = " " * (max(len(name) for name, _ in kinds + options) + 4)
+
+    def rows(entries: list[tuple[str, str]]) -> list[str]:
+        return [
+            textwrap.fill(
+                meaning,
+                _WIDTH,
+                initial_indent=f"  {name}".ljust(len(indent)),
+                subsequent_indent=indent,
+            )
+            for name, meaning in entries
+        ]
+
+    lines = [
+        "fault SPEC: KIND[:key=value,...], e.g. --fault '503:path=/ExecutionRecord/*,times=3'",
+        "kinds:",
+        *rows(kinds),
+        "keys:",
+        *rows(options),
+        "",
+        "The first rule that fires applies. Admin API (loopback only): /__sandbox/stats and",
+        "/__sandbox/faults.",
+    ]
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:

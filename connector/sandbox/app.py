@@ -41,7 +41,7 @@ from connector.sandbox.routing import MethodNotAllowed, Router
 from connector.sandbox.seed import SeedData
 from connector.sandbox.shapes import shapes
 from connector.sandbox.state import State
-from connector.sandbox.stats import Stats
+from connector.sandbox.stats import UNROUTED_LABEL, Stats
 from connector.sandbox.store import Backend, MemoryBackend, Store
 from connector.sandbox.validation import check_response
 from connector.sandbox.wire import HTML_TYPE, Abort, Request, Response
@@ -155,7 +155,7 @@ class Sandbox:
             return admin.handle(self, request)
         render = Renderer(self.shapes, request.wants_json)
         account, sub_path, soap, partner = _split(request.path)
-        label = self._label(request, sub_path)
+        label = self._label(request, account, sub_path, soap)
         fault = self.faults.pick(request.method, sub_path or request.path, request.path)
         early = self._early_fault(fault, render)
         if early is not None:
@@ -178,14 +178,19 @@ class Sandbox:
         self.stats.count(label, response.status, fault=bool(fault))
         return response
 
-    def _label(self, request: Request, sub_path: str | None) -> str:
-        """How the stats name a call: its route template, else its path."""
+    def _label(
+        self, request: Request, account: str | None, sub_path: str | None, soap: bool
+    ) -> str:
+        """How the stats name a call: its route template, else one label for every call no
+        route answers (their raw paths would be a new key per path a client makes up)."""
+        if soap:
+            routed = account is not None and sub_path == "" and request.method == "GET"
+            return f"GET {SOAP_PREFIX}{{accountId}}" if routed else UNROUTED_LABEL
         try:
             match = self.router.match(request.method, sub_path) if sub_path else None
         except MethodNotAllowed:
             match = None
-        path = match.route.endpoint.path if match else request.path
-        return f"{request.method} {path}"
+        return f"{request.method} {match.route.endpoint.path}" if match else UNROUTED_LABEL
 
     def _early_fault(self, fault: FaultRule | None, render: Renderer) -> Response | None:
         if fault is None:

@@ -10,26 +10,21 @@ A fault is written ``KIND[:key=value[,key=value...]]``, the same from Python, fr
     html:status=504                          a gateway's HTML error page instead of the API
     repeat-token:path=*/queryMore,times=1    the next queryMore page repeats its own token
 
-Kinds: ``latency``, ``503`` (or ``busy``), ``reset``, ``truncate``, ``malformed``, ``html``,
-``expire-token``, ``repeat-token`` (a queryMore answers its page with the token it was asked
-with, as a looping server would). Keys: ``path`` (a glob over the path after
-``/api/rest/v1/{account}``, or over the whole path when it starts with ``/api/``; default
-``*``), ``method``, ``times`` (fire at most this often), ``after`` (let this many matching
-calls through first), ``every`` (fire on every n-th matching call), ``probability`` (0..1,
-drawn from the seeded generator), ``seconds`` (latency), ``status`` (html; default 502; 200 is
-a web page served in place of the API) and ``at`` (reset: ``start``, the default, resets
-before the request is processed; ``body`` lets the request be processed and resets after the
-headers and part of the body, or before the headers when the answer has no body: the client
-cannot know whether the request took effect).
+The kinds are :data:`KINDS` and the keys :data:`OPTIONS`: the parser reads them, and
+``atomsphere sandbox --help`` lists them, from these tables, so grammar and help cannot drift
+apart. A key that means nothing for a kind (``503:at=body``) is refused rather than ignored.
 """
 
 from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from fnmatch import fnmatchcase
+from types import MappingProxyType
+from typing import Final
 
 from connector.errors import ConfigError
 
@@ -45,14 +40,87 @@ class FaultKind(StrEnum):
     REPEAT_TOKEN = "repeat-token"
 
 
-_ALIASES = {
-    "busy": FaultKind.BUSY,
-    "expired-token": FaultKind.EXPIRE_TOKEN,
-    "repeated-token": FaultKind.REPEAT_TOKEN,
-}
+#: What each kind does, as ``--help`` shows it.
+KINDS: Final[Mapping[FaultKind, str]] = MappingProxyType(
+    {
+        FaultKind.LATENCY: "wait `seconds` before answering (the request is processed first)",
+        FaultKind.BUSY: "503 with the rate-limit error body",
+        FaultKind.RESET: "reset the connection (where: `at`)",
+        FaultKind.TRUNCATE: "announce the whole body, send half of it",
+        FaultKind.MALFORMED: "a 200 whose body is cut and ends in '<'",
+        FaultKind.HTML: "a gateway's HTML error page with `status`",
+        FaultKind.EXPIRE_TOKEN: "queryMore answers as if its token had expired (400)",
+        FaultKind.REPEAT_TOKEN: "queryMore answers its page with the token it was asked with",
+    }
+)
+
+#: Other names a kind is accepted under.
+ALIASES: Final[Mapping[str, FaultKind]] = MappingProxyType(
+    {
+        "busy": FaultKind.BUSY,
+        "expired-token": FaultKind.EXPIRE_TOKEN,
+        "repeated-token": FaultKind.REPEAT_TOKEN,
+    }
+)
 
 #: Where a reset happens: before the request is processed, or part-way through the answer.
 RESET_STAGES = ("start", "body")
+
+
+@dataclass(frozen=True)
+class FaultOption:
+    """One ``key=value`` of the grammar. ``kinds`` lists the kinds the key means something for
+    (empty: every kind), so a key that would be silently ignored is refused instead."""
+
+    name: str
+    read: Callable[[str], object]
+    value: str
+    meaning: str
+    kinds: frozenset[FaultKind] = frozenset()
+
+    def applies_to(self, kind: FaultKind) -> bool:
+        return not self.kinds or kind in self.kinds
+
+    def misplaced(self, kind: FaultKind) -> str:
+        """Why this key is refused on ``kind``."""
+        only = ", ".join(sorted(k.value for k in self.kinds))
+        return f"option {self.name!r} does not apply to kind {kind.value!r} (only to {only})"
+
+
+#: Every key, in the order ``--help`` lists them and :attr:`FaultRule.spec` writes them.
+OPTIONS: Final = (
+    FaultOption(
+        "path",
+        str,
+        "GLOB",
+        "the path after /api/rest/v1/{account}, or the whole path when it starts with /api/ "
+        "(default *)",
+    ),
+    FaultOption("method", str, "METHOD", "only calls with this HTTP method"),
+    FaultOption("times", int, "N", "fire at most n times"),
+    FaultOption("after", int, "N", "let n matching calls through first"),
+    FaultOption("every", int, "N", "fire on the n-th, 2n-th... matching call (after `after`)"),
+    FaultOption("probability", float, "P", "fire with this chance (0..1), drawn from the seed"),
+    FaultOption(
+        "seconds", float, "S", "how long to wait (default 1)", frozenset({FaultKind.LATENCY})
+    ),
+    FaultOption(
+        "status",
+        int,
+        "CODE",
+        "the page's HTTP status (default 502; 200: a web page in place of the API)",
+        frozenset({FaultKind.HTML}),
+    ),
+    FaultOption(
+        "at",
+        str,
+        "|".join(RESET_STAGES),
+        "start: before the request is processed (default); body: after it was processed, "
+        "part-way through the answer, so the client cannot know whether it took effect",
+        frozenset({FaultKind.RESET}),
+    ),
+)
+_OPTIONS_BY_NAME: Final = {option.name: option for option in OPTIONS}
 
 
 @dataclass(frozen=True)
@@ -86,6 +154,13 @@ class FaultRule:
             problems.append("status must be an HTTP status (200-599)")
         if self.at not in RESET_STAGES:
             problems.append(f"at must be one of {', '.join(RESET_STAGES)}")
+        defaults = FaultRule.__dataclass_fields__
+        problems += [
+            option.misplaced(self.kind)
+            for option in OPTIONS
+            if not option.applies_to(self.kind)
+            and getattr(self, option.name) != defaults[option.name].default
+        ]
         if problems:
             raise ConfigError(f"fault {self.spec}: {'; '.join(problems)}")
         if self.method is not None:
@@ -102,11 +177,10 @@ class FaultRule:
         """The rule written back in the ``--fault`` grammar."""
         parts = [f"path={self.path}"]
         defaults = FaultRule.__dataclass_fields__
-        keys = ("method", "times", "after", "every", "probability", "seconds", "status", "at")
-        for key in keys:
-            value = getattr(self, key)
-            if value != defaults[key].default:
-                parts.append(f"{key}={value}")
+        for option in OPTIONS:
+            value = getattr(self, option.name)
+            if option.name != "path" and value != defaults[option.name].default:
+                parts.append(f"{option.name}={value}")
         return f"{self.kind.value}:{','.join(parts)}"
 
 
@@ -115,7 +189,7 @@ def parse_fault_spec(spec: str) -> FaultRule:
     text = spec.strip()
     kind_text, _, options = text.partition(":")
     kind_name = kind_text.strip().lower()
-    kind = _ALIASES.get(kind_name)
+    kind = ALIASES.get(kind_name)
     if kind is None:
         try:
             kind = FaultKind(kind_name)
@@ -128,27 +202,17 @@ def parse_fault_spec(spec: str) -> FaultRule:
         key = key.strip().lower()
         if not separator:
             raise ConfigError(f"fault {spec!r}: {item!r} is not key=value")
+        option = _OPTIONS_BY_NAME.get(key)
+        if option is None:
+            known = ", ".join(o.name for o in OPTIONS)
+            raise ConfigError(f"fault {spec!r}: unknown key {key!r} ({known})")
+        if not option.applies_to(kind):  # even at its default value: it would mean nothing
+            raise ConfigError(f"fault {spec!r}: {option.misplaced(kind)}")
         try:
-            values[key] = _CONVERT[key](value.strip())
-        except KeyError:
-            known = ", ".join(sorted(_CONVERT))
-            raise ConfigError(f"fault {spec!r}: unknown key {key!r} ({known})") from None
+            values[key] = option.read(value.strip())
         except ValueError:
             raise ConfigError(f"fault {spec!r}: {key}={value.strip()!r} is not valid") from None
     return FaultRule(kind, **values)  # type: ignore[arg-type]
-
-
-_CONVERT = {
-    "path": str,
-    "method": str,
-    "times": int,
-    "after": int,
-    "every": int,
-    "probability": float,
-    "seconds": float,
-    "status": int,
-    "at": str,
-}
 
 
 @dataclass
@@ -194,7 +258,8 @@ class Faults:
                 if not rule.applies_to(method, path, full_path):
                     continue
                 active.seen += 1
-                if active.seen <= rule.after or (active.seen - rule.after - 1) % rule.every:
+                # every=n fires on the n-th, 2n-th... call counted after the first ``after``.
+                if active.seen <= rule.after or (active.seen - rule.after) % rule.every:
                     continue
                 if rule.times is not None and active.fired >= rule.times:
                     continue

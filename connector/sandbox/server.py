@@ -13,6 +13,7 @@ hangs up every connection, kept-alive ones included.
 
 from __future__ import annotations
 
+import http.client
 import io
 import re
 import socket
@@ -24,14 +25,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 from connector.sandbox.bodies import Renderer
 from connector.sandbox.limits import DeadlineReader, Slots
+from connector.sandbox.stats import REFUSED_LABEL
 from connector.sandbox.wire import Abort, Request, Response
 
 if TYPE_CHECKING:
     from connector.sandbox.app import Sandbox
 
 _DIGITS: Final = re.compile(r"[0-9]{1,18}")
-#: How ``/__sandbox/stats`` names the requests the server refuses itself (413, 431, full...).
-REFUSED_LABEL: Final = "(refused by the server)"
 #: Connections waiting to be accepted (the listen backlog; socketserver's default is 5).
 _BACKLOG: Final = 128
 
@@ -51,6 +51,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         self._reader.start(self.server.sandbox.config.request_timeout)
+        # A refusal before this request's headers are parsed must not answer in the format the
+        # previous request on this kept-alive connection asked for.
+        self.headers = http.client.HTTPMessage()
         if not self.server.slots.set_receiving(self.connection, True):
             self.close_connection = True
             return
@@ -124,8 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _refuse(self, status: int, message: str) -> None:
         """Boomi's error body for a request refused before the application saw it; the
         connection closes (what is left of the request is never read)."""
-        headers = tuple(self.headers.items()) if getattr(self, "headers", None) else ()
-        wants_json = Request("GET", "/", headers=headers).wants_json
+        wants_json = Request("GET", "/", headers=tuple(self.headers.items())).wants_json
         sandbox = self.server.sandbox
         response = Renderer(sandbox.shapes, wants_json).error(status, message)
         sandbox.stats.count(REFUSED_LABEL, status)  # refused before the application saw it
@@ -191,7 +193,11 @@ class _Server(ThreadingHTTPServer):
 
 def _answer_busy(sandbox: Sandbox, sock: socket.socket) -> None:
     """Every place is busy answering: Boomi's 503, written from the accepting thread (a few
-    hundred bytes, well inside the socket's buffer), then the connection closes."""
+    hundred bytes, well inside the socket's buffer), then the connection closes.
+
+    Always XML: nothing of the request is read, so its ``Accept`` is unknown. Reading the head
+    here would let one slow client stall every new connection, and a thread to read it is what
+    the limit exists to refuse."""
     from connector.sandbox.app import BUSY_MESSAGE
 
     response = Renderer(sandbox.shapes, as_json=False).error(503, BUSY_MESSAGE)

@@ -1,10 +1,19 @@
-"""Counters the admin API reports: requests per route, statuses, 503s, faults fired."""
+"""Counters the admin API reports: requests per route, statuses, 503s, faults fired.
+
+Requests are counted per route template (``GET /Atom/{id}``), never per raw path, so the
+number of keys stays bounded whatever clients send: a scan of random paths adds one.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import Any
+from typing import Any, Final
+
+#: Requests the loopback server refuses itself, before the application (413, 431, full...).
+REFUSED_LABEL: Final = "(refused by the server)"
+#: Requests no route answers (404, 405, DELETE of an object without DELETE...).
+UNROUTED_LABEL: Final = "(no route)"
 
 
 class Stats:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Final
 
 import httpx
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ from lxml import etree
 
 from connector.documents import Document
 from connector.sandbox import FaultKind, FaultRule, fixtures
+from connector.sandbox.faults import OPTIONS
 from connector.xml import API_NS, to_bytes
 
 ODD = "/?#%&<>\"' ~+=.:;\\@[]{}é中"
@@ -245,9 +247,22 @@ def scripted(
     return answer
 
 
-FAULTS: st.SearchStrategy[FaultRule] = st.builds(
-    FaultRule,
-    kind=st.sampled_from(list(FaultKind)),
+OPTION: Final = {option.name: option for option in OPTIONS}
+
+
+def fault_rules(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[FaultRule]:
+    """Rules of any kind with ``fields`` drawn from their strategies; a key that belongs to some
+    kinds only (``seconds``, ``status``, ``at``) is drawn for those kinds, as the sandbox
+    refuses it on the others."""
+
+    def of_kind(kind: FaultKind) -> st.SearchStrategy[FaultRule]:
+        drawn = {name: values for name, values in fields.items() if OPTION[name].applies_to(kind)}
+        return st.builds(FaultRule, kind=st.just(kind), **drawn)
+
+    return st.sampled_from(list(FaultKind)).flatmap(of_kind)
+
+
+FAULTS: st.SearchStrategy[FaultRule] = fault_rules(
     path=st.sampled_from(["*", "*/query", "*/queryMore", "*/bulk", "/ExecutionRecord/*", "/E*"]),
     method=st.sampled_from([None, "GET", "POST", "DELETE"]),
     times=st.none() | st.integers(1, 6),

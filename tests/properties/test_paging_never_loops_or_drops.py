@@ -13,7 +13,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from connector.documents import Document, Status
-from connector.sandbox import FaultKind, FaultRule, Sandbox
+from connector.sandbox import FaultRule, Sandbox
 from tests.client.fakeapi import ACCOUNT, BASE_URL, NS, PASSWORD, FakeApi, FakeClock, xml
 from tests.properties.harness import (
     PROFILES,
@@ -24,6 +24,7 @@ from tests.properties.harness import (
     write_operation,
 )
 from tests.properties.records import field, held
+from tests.properties.strategies import fault_rules
 
 QUERY = {
     "action": "QUERY",
@@ -136,9 +137,7 @@ def test_a_query_returns_every_record_the_sandbox_holds_for_its_filter(
     assert [field(d, "executionId") for d in result.outputs] == expected
 
 
-_QUERY_FAULTS = st.builds(
-    FaultRule,
-    kind=st.sampled_from(list(FaultKind)),
+_QUERY_FAULTS = fault_rules(
     path=st.sampled_from(["*/query", "*/queryMore", "/ExecutionRecord/*"]),
     times=st.none() | st.integers(1, 6),
     after=st.integers(0, 4),

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import httpx
 import pytest
 from lxml import etree
 
+from connector.cli import main
 from connector.errors import ConfigError
 from connector.sandbox import FaultKind, FaultRule, Faults, Sandbox, fixtures, parse_fault_spec
+from connector.sandbox.faults import ALIASES, KINDS, OPTIONS
 from connector.xml import SAFE_PARSER
+from tests.conftest import ROOT
 from tests.sandbox.conftest import FakeClock, make_client, make_sandbox
 from tests.sandbox.helpers import NS, error_message, xml
 
 PROCESS = f"/Process/{fixtures.ORDER_INTAKE.id}"
+DOCS = ROOT / "docs" / "sandbox.md"
 
 
 def test_spec_grammar_round_trips() -> None:
@@ -40,6 +47,52 @@ def test_bad_specs_are_config_errors(spec: str, problem: str) -> None:
         parse_fault_spec(spec)
 
 
+@pytest.mark.parametrize(
+    ("spec", "key", "kind"),
+    [
+        ("503:at=body", "at", "503"),
+        ("latency:at=start", "at", "latency"),  # even the default value would mean nothing
+        ("truncate:path=/Atom/*,at=body", "at", "truncate"),
+        ("busy:seconds=2", "seconds", "503"),
+        ("reset:status=504", "status", "reset"),
+    ],
+)
+def test_a_key_that_means_nothing_for_the_kind_is_refused(spec: str, key: str, kind: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        parse_fault_spec(spec)
+    assert f"option {key!r} does not apply to kind {kind!r}" in str(refused.value)
+
+
+def test_rules_built_in_python_refuse_a_key_of_another_kind_too() -> None:
+    with pytest.raises(ConfigError, match="option 'at' does not apply to kind '503'"):
+        FaultRule(FaultKind.BUSY, at="body")
+    assert FaultRule(FaultKind.RESET, at="body").at == "body"
+    assert parse_fault_spec("reset:at=start") == FaultRule(FaultKind.RESET)
+
+
+def test_the_option_table_covers_every_field_of_a_rule() -> None:
+    fields = [f.name for f in dataclasses.fields(FaultRule) if f.name != "kind"]
+    assert [option.name for option in OPTIONS] == fields
+    assert set(KINDS) == set(FaultKind)
+
+
+def test_help_and_docs_list_every_fault_kind_and_key(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["sandbox", "--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr().out.split("fault SPEC:", 1)[1]
+    section = re.split(r"\n##+ ", DOCS.read_text("utf-8").split("## Fault injection\n", 1)[1])[0]
+    names = [kind.value for kind in FaultKind] + list(ALIASES)
+    for name in names:
+        assert re.search(rf"^  (\S+, )*{re.escape(name)}\b", shown, re.MULTILINE), name
+        assert f"`{name}`" in section, name
+    documented = set(re.findall(r"^\| `([^`]+)`", section, re.MULTILINE))
+    assert documented == {kind.value for kind in FaultKind}
+    for option in OPTIONS:
+        assert re.search(rf"^  {option.name}=", shown, re.MULTILINE), option.name
+        assert f"`{option.name}`" in section, option.name
+
+
 def test_a_burst_of_503_on_one_path_only(sandbox: Sandbox, client: httpx.Client) -> None:
     sandbox.faults.add("503:path=/Process/*,times=2")
     assert [client.get(PROCESS).status_code for _ in range(3)] == [503, 503, 200]
@@ -50,9 +103,15 @@ def test_a_burst_of_503_on_one_path_only(sandbox: Sandbox, client: httpx.Client)
 
 def test_method_after_and_every(sandbox: Sandbox, client: httpx.Client) -> None:
     sandbox.faults.add("503:method=POST,after=1,every=2")
-    codes = [client.post("/Environment/query").status_code for _ in range(5)]
-    assert codes == [200, 503, 200, 503, 200]
+    codes = [client.post("/Environment/query").status_code for _ in range(6)]
+    assert codes == [200, 200, 503, 200, 503, 200]  # after 1: the 2nd and 4th calls of the rest
     assert client.get(PROCESS).status_code == 200
+
+
+def test_every_n_fires_on_the_nth_call(sandbox: Sandbox, client: httpx.Client) -> None:
+    sandbox.faults.add("503:every=3")
+    codes = [client.get(PROCESS).status_code for _ in range(7)]
+    assert codes == [200, 200, 503, 200, 200, 503, 200]
 
 
 def test_probability_is_reproducible_with_the_seed(clock: FakeClock) -> None:

@@ -16,6 +16,7 @@ from connector.sandbox import (
     Sandbox,
     fixtures,
 )
+from connector.sandbox.stats import UNROUTED_LABEL
 from tests.sandbox.conftest import BASE, JSON, FakeClock, make_client, make_sandbox
 from tests.sandbox.helpers import error_message, xml
 
@@ -79,6 +80,30 @@ def test_unknown_paths_are_404_and_put_patch_405(client: httpx.Client) -> None:
         assert response.status_code == 405 and "Allow" in response.headers
     not_allowed = client.get("/ExecutionRequest")
     assert not_allowed.status_code == 405 and not_allowed.headers["allow"] == "POST"
+
+
+def test_a_literal_path_under_another_method_is_the_parameter_route(client: httpx.Client) -> None:
+    # Documented choice (docs/sandbox.md, Routes): GET /Atom/query reads an atom called "query".
+    answer = client.get("/Atom/query")
+    assert answer.status_code == 400 and error_message(answer) == "No such atom: query"
+
+
+def test_stats_count_calls_no_route_answers_under_one_label(
+    sandbox: Sandbox, client: httpx.Client
+) -> None:
+    for n in range(20):  # a scan of made-up paths
+        assert client.get(f"/Scan{n}/{n}").status_code == 404
+    assert client.get(f"{BASE}/scan/elsewhere").status_code == 404
+    assert client.put(PROCESS).status_code == 405
+    assert client.delete(PROCESS).status_code == 400  # Process has no DELETE
+    assert client.get(PROCESS).status_code == 200
+    assert client.get(f"{BASE}/api/soap/v1/{DEFAULT_ACCOUNT_ID}?xsd=1").status_code == 200
+    assert client.post(f"{BASE}/api/soap/v1/{DEFAULT_ACCOUNT_ID}").status_code == 405
+    assert sandbox.stats.snapshot()["requests"] == {
+        UNROUTED_LABEL: 24,
+        "GET /Process/{id}": 1,
+        "GET /api/soap/v1/{accountId}": 1,
+    }
 
 
 def test_every_catalog_endpoint_is_routed() -> None:

@@ -21,7 +21,7 @@ from connector.sandbox import (
 from connector.sandbox import auth as sandbox_auth
 from connector.sandbox.auth import FORBIDDEN_MESSAGE, UNAUTHORIZED_MESSAGE, authenticate
 from connector.sandbox.config import SandboxConfig
-from connector.sandbox.server import REFUSED_LABEL
+from connector.sandbox.stats import REFUSED_LABEL
 from connector.xml import SAFE_PARSER
 from tests.sandbox.hostile import (
     AUTH,
@@ -189,6 +189,19 @@ def test_a_bad_or_missing_length_is_refused_with_boomis_error(
         assert _boomi_error(got.body)  # type: ignore[attr-defined]
         assert hung_up(sock)  # the rest is never read as another request
     good_calls(served, 1)
+
+
+def test_a_refusal_before_the_headers_ignores_the_previous_requests_accept(
+    served: Served,
+) -> None:
+    with connect(served) as sock:
+        sock.sendall(head(served, "GET", PROCESS, basic(*AUTH), "Accept: application/json"))
+        assert answer(sock).getheader("Content-Type", "").startswith("application/json")
+        sock.sendall(head(served, "GET", "/Process/" + "a" * 70_000, "Accept: application/json"))
+        refused = answer(sock)
+        assert refused.status == 414  # its own Accept was never read: XML, as documented
+        assert _boomi_error(refused.body) == "Request-URI Too Long"  # type: ignore[attr-defined]
+        assert hung_up(sock)
 
 
 @pytest.mark.parametrize(

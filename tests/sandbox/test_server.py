@@ -99,6 +99,18 @@ def test_cli_refuses_a_port_out_of_range_as_usage(
         assert "argument --port: " in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("option", ["--rate-limit", "--records", "--request-timeout"])
+def test_cli_refuses_a_bad_option_value_as_every_command_does(
+    option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["sandbox", option, "abc"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: atomsphere sandbox ")  # argparse's form, as documented
+    assert f"atomsphere sandbox: error: argument {option}: invalid" in err
+
+
 @pytest.fixture
 def served() -> Iterator[tuple[Sandbox, str]]:
     sandbox = Sandbox(SandboxConfig(rate_limit=0, validate_responses=True))

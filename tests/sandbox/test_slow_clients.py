@@ -107,9 +107,11 @@ def test_when_every_connection_is_busy_answering_a_new_one_gets_503() -> None:
             thread.start()
         gate.wait_for(2)  # both places are busy answering (held in the injected sleep)
         with connect(served) as sock:
-            sock.sendall(head(served, "GET", atom, basic(*AUTH)))
+            sock.sendall(head(served, "GET", atom, basic(*AUTH), "Accept: application/json"))
             refused = answer(sock)
         assert refused.status == 503 and b"rate limits" in refused.body  # type: ignore[attr-defined]
+        # Refused before a byte of the request is read, so XML whatever it asked (as documented).
+        assert refused.getheader("Content-Type", "").startswith("application/xml")
         gate.opened.set()
         for thread in held:
             thread.join(GUARD)
