@@ -1,15 +1,18 @@
 """The designer's small HTTP server: the page's static files and a JSON API, on loopback.
 
 Stdlib ``http.server``, one thread per request. It answers only requests addressed to it by a
-loopback name (or the host it was told to bind), takes JSON bodies only (so another site's page
-cannot post a form to it), sends no CORS headers, and passes every answer through a scrubber
-built from the connection's secrets.
+loopback name (or the host it was told to bind; see :meth:`DesignerServer.serves`), takes JSON
+bodies only (so another site's page cannot post a form to it), sends no CORS headers, and passes
+every answer through a scrubber built from the connection's secrets.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -26,6 +29,9 @@ log = logging.getLogger("connector.designer")
 
 MAX_BODY: Final = 1024 * 1024
 LOOPBACK: Final = ("127.0.0.1", "localhost", "[::1]")
+LOOPBACK_BINDS: Final = ("127.0.0.1", "::1", "localhost")
+#: Addresses that bind every interface, and the loopback address each is opened on.
+WILDCARD: Final = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}
 CONTENT_TYPES: Final = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -144,12 +150,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _check_host(self) -> None:
         """Refuse requests for another name (DNS rebinding) and cross-site writes."""
         host = (self.headers.get("Host") or "").lower()
-        if host not in self.server.allowed_hosts:
+        if not self.server.serves(host):
             raise HttpError(HTTPStatus.MISDIRECTED_REQUEST, f"not served for host {host!r}")
         origin = self.headers.get("Origin")
-        if origin is not None and origin.lower() not in {
-            f"http://{h}" for h in self.server.allowed_hosts
-        }:
+        if origin is not None and origin.lower() != f"http://{host}":
             raise HttpError(HTTPStatus.FORBIDDEN, "cross-origin requests are refused")
 
     def _body(self) -> Any:
@@ -209,6 +213,8 @@ class DesignerServer(ThreadingHTTPServer):
     def __init__(
         self, workspace: DesignerWorkspace, host: str = "127.0.0.1", port: int = 0
     ) -> None:
+        if ":" in host:
+            self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
         self.workspace = workspace
         self.files = static_files()
@@ -217,11 +223,48 @@ class DesignerServer(ThreadingHTTPServer):
             secrets.append(workspace.connection.otp.reveal())
         self.scrubber = Scrubber(secrets)
         self.port = int(self.server_address[1])
+        self.wildcard = host in WILDCARD
         shown = f"[{host}]" if ":" in host else host
-        names = {*LOOPBACK, shown} if host in ("127.0.0.1", "::1", "localhost") else {shown}
+        if host in LOOPBACK_BINDS:
+            names = {*LOOPBACK, shown}
+        elif self.wildcard:
+            names = {*LOOPBACK, socket.gethostname()}
+        else:
+            names = {shown}
         self.allowed_hosts = frozenset(f"{n.lower()}:{self.port}" for n in names)
-        self.url = f"http://{shown}:{self.port}/"
+        self.url = f"http://{WILDCARD.get(host, shown)}:{self.port}/"
         self._thread: threading.Thread | None = None
+
+    def server_bind(self) -> None:
+        if self.server_address[0] == "::":  # both IPv6 and IPv4, as http.server's own does
+            with contextlib.suppress(AttributeError, OSError):
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+
+    def serves(self, host: str) -> bool:
+        """Whether a request's ``Host`` (lower case) names this server, port included.
+
+        A DNS-rebinding page reaches the server under its attacker's own name, so names are
+        checked strictly: the loopback names when bound to loopback, else the bound address.
+        Bound to every interface (``0.0.0.0``, ``::``) the user chose to be reached through the
+        machine's addresses, which cannot be listed reliably (several interfaces, a container's
+        published port): then any IP address is accepted too, with the loopback names and the
+        machine's host name. Rebinding needs a name the attacker controls; an IP address in
+        ``Host`` is not one, and a request that carries it and arrives here was sent to us.
+        """
+        if host in self.allowed_hosts:
+            return True
+        address, _, port = host.rpartition(":")
+        if not self.wildcard or port != str(self.port):
+            return False
+        try:
+            if address.startswith("[") and address.endswith("]"):
+                ipaddress.IPv6Address(address[1:-1])
+            else:
+                ipaddress.IPv4Address(address)
+        except ValueError:
+            return False
+        return True
 
     def start(self) -> str:
         self._thread = threading.Thread(
