@@ -3,7 +3,9 @@
 Stdlib ``http.server``, one thread per request. It answers only requests addressed to it by a
 loopback name (or the host it was told to bind; see :meth:`DesignerServer.serves`), takes JSON
 bodies only (so another site's page cannot post a form to it), sends no CORS headers, and passes
-every answer through a scrubber built from the connection's secrets.
+every answer through a scrubber built from the connection's secrets. Every answer, errors
+included, is JSON (or a page file); a failure is logged here and reaches the client as
+``internal error: TYPE``, never as a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import math
 import socket
 import threading
 from collections.abc import Callable
@@ -21,6 +24,7 @@ from importlib import resources
 from typing import Any, Final
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from connector.designer.bodies import import_request, run_request, save_request
 from connector.designer.workspace import DesignerWorkspace
 from connector.errors import ConfigError, ConnectorError, UnknownNameError
 from connector.scrub import Scrubber
@@ -76,16 +80,24 @@ def _query(params: dict[str, str], name: str) -> str:
     return params[name]
 
 
+def _import(ws: DesignerWorkspace, params: dict[str, str], body: Any) -> Any:
+    request = import_request(body)
+    return ws.import_operation(request.action, request.object, request.name)
+
+
+def _run(ws: DesignerWorkspace, params: dict[str, str], body: Any) -> Any:
+    request = run_request(body)
+    return ws.run(request.name, request.shapes)
+
+
 ROUTES: Final[dict[tuple[str, str], Route]] = {
     ("GET", "descriptor"): lambda ws, q, b: ws.descriptor.to_dict(),
     ("GET", "connection"): lambda ws, q, b: {"kind": ws.target.kind, "target": ws.target.target},
     ("GET", "objects"): lambda ws, q, b: ws.object_types(_query(q, "action")),
     ("GET", "filter"): lambda ws, q, b: ws.filter_fields(_query(q, "object")),
     ("GET", "operations"): lambda ws, q, b: ws.operations(),
-    ("POST", "import"): lambda ws, q, b: ws.import_operation(
-        str(b.get("action")), str(b.get("object")), str(b.get("name"))
-    ),
-    ("POST", "run"): lambda ws, q, b: ws.run(str(b.get("name")), list(b.get("shapes") or [])),
+    ("POST", "import"): _import,
+    ("POST", "run"): _run,
 }
 
 
@@ -115,9 +127,24 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._body() if method in ("POST", "PUT") else None
             self._json(HTTPStatus.OK, self._api(method, url.path, url.query, body))
         except HttpError as exc:
-            # A refused request's body may be unread: never read it as the next request.
-            self.close_connection = True
-            self._json(exc.status, {"error": str(exc), "problems": exc.problems})
+            self._error(exc.status, str(exc), exc.problems)
+        except Exception as exc:
+            log.exception("designer %s %s failed", method, self.path)
+            with contextlib.suppress(OSError):  # the client may be gone
+                self._error(
+                    HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(exc).__name__}"
+                )
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What ``http.server`` refuses itself (a bad request line, an unknown method), as JSON."""
+        self.log_error("code %d, message %s", code, message)
+        status = HTTPStatus(code)
+        self._error(status, message or status.phrase)
+
+    def _error(self, status: HTTPStatus, message: str, problems: list[str] | None = None) -> None:
+        # A refused request's body may be unread: never read it as the next request.
+        self.close_connection = True
+        self._json(status, {"error": message, "problems": problems or [message]})
 
     def _api(self, method: str, path: str, query: str, body: Any) -> Any:
         parts = [unquote(p) for p in path.split("/")[2:]]
@@ -128,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if method == "GET":
                     return workspace.operation(parts[1])
                 if method == "PUT":
-                    return workspace.save_operation(parts[1], (body or {}).get("operation"))
+                    return workspace.save_operation(parts[1], save_request(body))
             route = ROUTES.get((method, parts[0])) if len(parts) == 1 else None
             if route is None:
                 raise HttpError(HTTPStatus.NOT_FOUND, f"no API {method} {path}")
@@ -140,12 +167,6 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpError(HTTPStatus.BAD_REQUEST, problems[0], problems) from None
         except ConnectorError as exc:
             raise HttpError(HTTPStatus.BAD_GATEWAY, str(exc)) from None
-        except HttpError:
-            raise
-        except Exception as exc:
-            log.exception("designer API %s %s failed", method, path)
-            message = f"internal error: {type(exc).__name__}"
-            raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, message) from None
 
     def _check_host(self) -> None:
         """Refuse requests for another name (DNS rebinding) and cross-site writes."""
@@ -166,9 +187,12 @@ class _Handler(BaseHTTPRequestHandler):
         if not 0 < length <= MAX_BODY:
             raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a body of 1 to {MAX_BODY} bytes")
         try:
-            body = json.loads(self.rfile.read(length))
-        except (ValueError, RecursionError):
-            raise HttpError(HTTPStatus.BAD_REQUEST, "the body is not JSON") from None
+            body = json.loads(
+                self.rfile.read(length), parse_constant=_not_json, parse_float=_finite
+            )
+        except (ValueError, RecursionError) as exc:
+            detail = f": {exc}" if isinstance(exc, ValueError) else ""
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"the body is not JSON{detail}") from None
         if not isinstance(body, dict):
             raise HttpError(HTTPStatus.BAD_REQUEST, "the body must be a JSON object")
         return body
@@ -199,7 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("designer: " + format, *args)
@@ -278,3 +303,16 @@ class DesignerServer(ThreadingHTTPServer):
         self.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+
+def _not_json(constant: str) -> Any:
+    """``NaN`` and ``Infinity`` are Python's extensions to JSON; the page's JSON has none."""
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    """A number too large for a float would come back as ``Infinity``, which is not JSON."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is too large a number")
+    return value
