@@ -13,6 +13,7 @@ from types import FrameType
 from connector.atomsphere.connection import resolve_connection
 from connector.cli.output import ExitCode, fail, port_number
 from connector.designer.launch import serve_designer
+from connector.designer.server import LOOPBACK_BINDS
 
 HELP_ORDER = 30
 
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"AtomSphere designer on {server.url}", flush=True)
             print(f"  connection: {target.kind}, {target.target}", flush=True)
             print(f"  work folder: {server.workspace.root}", flush=True)
-            if args.host not in ("127.0.0.1", "localhost", "::1"):
+            if args.host not in LOOPBACK_BINDS:
                 print(
                     f"warning: listening on {args.host}: anyone who can reach it can run "
                     "processes with this connection",

@@ -1,15 +1,21 @@
 """The designer's small HTTP server: the page's static files and a JSON API, on loopback.
 
 Stdlib ``http.server``, one thread per request. It answers only requests addressed to it by a
-loopback name (or the host it was told to bind), takes JSON bodies only (so another site's page
-cannot post a form to it), sends no CORS headers, and passes every answer through a scrubber
-built from the connection's secrets.
+loopback name (or the host it was told to bind; see :meth:`DesignerServer.serves`), takes JSON
+bodies only (so another site's page cannot post a form to it), sends no CORS headers, and passes
+every answer through a scrubber built from the connection's secrets. Every answer, errors
+included, is JSON (or a page file); a failure is logged here and reaches the client as
+``internal error: TYPE``, never as a traceback.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
 import logging
+import math
+import socket
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -18,6 +24,7 @@ from importlib import resources
 from typing import Any, Final
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from connector.designer.bodies import import_request, run_request, save_request
 from connector.designer.workspace import DesignerWorkspace
 from connector.errors import ConfigError, ConnectorError, UnknownNameError
 from connector.scrub import Scrubber
@@ -26,6 +33,9 @@ log = logging.getLogger("connector.designer")
 
 MAX_BODY: Final = 1024 * 1024
 LOOPBACK: Final = ("127.0.0.1", "localhost", "[::1]")
+LOOPBACK_BINDS: Final = ("127.0.0.1", "::1", "localhost")
+#: Addresses that bind every interface, and the loopback address each is opened on.
+WILDCARD: Final = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}
 CONTENT_TYPES: Final = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -70,16 +80,24 @@ def _query(params: dict[str, str], name: str) -> str:
     return params[name]
 
 
+def _import(ws: DesignerWorkspace, params: dict[str, str], body: Any) -> Any:
+    request = import_request(body)
+    return ws.import_operation(request.action, request.object, request.name)
+
+
+def _run(ws: DesignerWorkspace, params: dict[str, str], body: Any) -> Any:
+    request = run_request(body)
+    return ws.run(request.name, request.shapes)
+
+
 ROUTES: Final[dict[tuple[str, str], Route]] = {
     ("GET", "descriptor"): lambda ws, q, b: ws.descriptor.to_dict(),
     ("GET", "connection"): lambda ws, q, b: {"kind": ws.target.kind, "target": ws.target.target},
     ("GET", "objects"): lambda ws, q, b: ws.object_types(_query(q, "action")),
     ("GET", "filter"): lambda ws, q, b: ws.filter_fields(_query(q, "object")),
     ("GET", "operations"): lambda ws, q, b: ws.operations(),
-    ("POST", "import"): lambda ws, q, b: ws.import_operation(
-        str(b.get("action")), str(b.get("object")), str(b.get("name"))
-    ),
-    ("POST", "run"): lambda ws, q, b: ws.run(str(b.get("name")), list(b.get("shapes") or [])),
+    ("POST", "import"): _import,
+    ("POST", "run"): _run,
 }
 
 
@@ -109,9 +127,24 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._body() if method in ("POST", "PUT") else None
             self._json(HTTPStatus.OK, self._api(method, url.path, url.query, body))
         except HttpError as exc:
-            # A refused request's body may be unread: never read it as the next request.
-            self.close_connection = True
-            self._json(exc.status, {"error": str(exc), "problems": exc.problems})
+            self._error(exc.status, str(exc), exc.problems)
+        except Exception as exc:
+            log.exception("designer %s %s failed", method, self.path)
+            with contextlib.suppress(OSError):  # the client may be gone
+                self._error(
+                    HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(exc).__name__}"
+                )
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What ``http.server`` refuses itself (a bad request line, an unknown method), as JSON."""
+        self.log_error("code %d, message %s", code, message)
+        status = HTTPStatus(code)
+        self._error(status, message or status.phrase)
+
+    def _error(self, status: HTTPStatus, message: str, problems: list[str] | None = None) -> None:
+        # A refused request's body may be unread: never read it as the next request.
+        self.close_connection = True
+        self._json(status, {"error": message, "problems": problems or [message]})
 
     def _api(self, method: str, path: str, query: str, body: Any) -> Any:
         parts = [unquote(p) for p in path.split("/")[2:]]
@@ -122,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
                 if method == "GET":
                     return workspace.operation(parts[1])
                 if method == "PUT":
-                    return workspace.save_operation(parts[1], (body or {}).get("operation"))
+                    return workspace.save_operation(parts[1], save_request(body))
             route = ROUTES.get((method, parts[0])) if len(parts) == 1 else None
             if route is None:
                 raise HttpError(HTTPStatus.NOT_FOUND, f"no API {method} {path}")
@@ -134,22 +167,14 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpError(HTTPStatus.BAD_REQUEST, problems[0], problems) from None
         except ConnectorError as exc:
             raise HttpError(HTTPStatus.BAD_GATEWAY, str(exc)) from None
-        except HttpError:
-            raise
-        except Exception as exc:
-            log.exception("designer API %s %s failed", method, path)
-            message = f"internal error: {type(exc).__name__}"
-            raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, message) from None
 
     def _check_host(self) -> None:
         """Refuse requests for another name (DNS rebinding) and cross-site writes."""
         host = (self.headers.get("Host") or "").lower()
-        if host not in self.server.allowed_hosts:
+        if not self.server.serves(host):
             raise HttpError(HTTPStatus.MISDIRECTED_REQUEST, f"not served for host {host!r}")
         origin = self.headers.get("Origin")
-        if origin is not None and origin.lower() not in {
-            f"http://{h}" for h in self.server.allowed_hosts
-        }:
+        if origin is not None and origin.lower() != f"http://{host}":
             raise HttpError(HTTPStatus.FORBIDDEN, "cross-origin requests are refused")
 
     def _body(self) -> Any:
@@ -162,9 +187,12 @@ class _Handler(BaseHTTPRequestHandler):
         if not 0 < length <= MAX_BODY:
             raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"a body of 1 to {MAX_BODY} bytes")
         try:
-            body = json.loads(self.rfile.read(length))
-        except (ValueError, RecursionError):
-            raise HttpError(HTTPStatus.BAD_REQUEST, "the body is not JSON") from None
+            body = json.loads(
+                self.rfile.read(length), parse_constant=_not_json, parse_float=_finite
+            )
+        except (ValueError, RecursionError) as exc:
+            detail = f": {exc}" if isinstance(exc, ValueError) else ""
+            raise HttpError(HTTPStatus.BAD_REQUEST, f"the body is not JSON{detail}") from None
         if not isinstance(body, dict):
             raise HttpError(HTTPStatus.BAD_REQUEST, "the body must be a JSON object")
         return body
@@ -195,7 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("designer: " + format, *args)
@@ -209,6 +238,8 @@ class DesignerServer(ThreadingHTTPServer):
     def __init__(
         self, workspace: DesignerWorkspace, host: str = "127.0.0.1", port: int = 0
     ) -> None:
+        if ":" in host:
+            self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
         self.workspace = workspace
         self.files = static_files()
@@ -217,11 +248,48 @@ class DesignerServer(ThreadingHTTPServer):
             secrets.append(workspace.connection.otp.reveal())
         self.scrubber = Scrubber(secrets)
         self.port = int(self.server_address[1])
+        self.wildcard = host in WILDCARD
         shown = f"[{host}]" if ":" in host else host
-        names = {*LOOPBACK, shown} if host in ("127.0.0.1", "::1", "localhost") else {shown}
+        if host in LOOPBACK_BINDS:
+            names = {*LOOPBACK, shown}
+        elif self.wildcard:
+            names = {*LOOPBACK, socket.gethostname()}
+        else:
+            names = {shown}
         self.allowed_hosts = frozenset(f"{n.lower()}:{self.port}" for n in names)
-        self.url = f"http://{shown}:{self.port}/"
+        self.url = f"http://{WILDCARD.get(host, shown)}:{self.port}/"
         self._thread: threading.Thread | None = None
+
+    def server_bind(self) -> None:
+        if self.server_address[0] == "::":  # both IPv6 and IPv4, as http.server's own does
+            with contextlib.suppress(AttributeError, OSError):
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        super().server_bind()
+
+    def serves(self, host: str) -> bool:
+        """Whether a request's ``Host`` (lower case) names this server, port included.
+
+        A DNS-rebinding page reaches the server under its attacker's own name, so names are
+        checked strictly: the loopback names when bound to loopback, else the bound address.
+        Bound to every interface (``0.0.0.0``, ``::``) the user chose to be reached through the
+        machine's addresses, which cannot be listed reliably (several interfaces, a container's
+        published port): then any IP address is accepted too, with the loopback names and the
+        machine's host name. Rebinding needs a name the attacker controls; an IP address in
+        ``Host`` is not one, and a request that carries it and arrives here was sent to us.
+        """
+        if host in self.allowed_hosts:
+            return True
+        address, _, port = host.rpartition(":")
+        if not self.wildcard or port != str(self.port):
+            return False
+        try:
+            if address.startswith("[") and address.endswith("]"):
+                ipaddress.IPv6Address(address[1:-1])
+            else:
+                ipaddress.IPv4Address(address)
+        except ValueError:
+            return False
+        return True
 
     def start(self) -> str:
         self._thread = threading.Thread(
@@ -235,3 +303,16 @@ class DesignerServer(ThreadingHTTPServer):
         self.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+
+def _not_json(constant: str) -> Any:
+    """``NaN`` and ``Infinity`` are Python's extensions to JSON; the page's JSON has none."""
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    """A number too large for a float would come back as ``Infinity``, which is not JSON."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is too large a number")
+    return value

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
@@ -27,6 +27,7 @@ from connector.atomsphere.catalog.operators import filter_type
 from connector.atomsphere.connection import Connection
 from connector.contract import Action
 from connector.descriptor import PluginDescriptor, bundled_descriptor
+from connector.designer.bodies import Shape
 from connector.engine import load_operation
 from connector.errors import ConfigError, Problem, UnknownNameError
 from connector.host import load_process, run_process
@@ -239,7 +240,7 @@ class DesignerWorkspace:
 
     # -- running a process ---------------------------------------------------------------------
 
-    def run(self, name: str, shapes: list[Mapping[str, Any]]) -> dict[str, Any]:
+    def run(self, name: str, shapes: Sequence[Shape]) -> dict[str, Any]:
         """Write ``processes/NAME.yaml`` from the canvas, run it once, and report each document."""
         process = self._write_process(check_name(name, "process name"), shapes)
         env = self._write_connection()
@@ -274,19 +275,17 @@ class DesignerWorkspace:
             ],
         }
 
-    def _write_process(self, name: str, shapes: list[Mapping[str, Any]]) -> Path:
-        if not shapes or shapes[0].get("kind") != "start":
+    def _write_process(self, name: str, shapes: Sequence[Shape]) -> Path:
+        if not shapes or shapes[0].kind != "start":
             raise ConfigError("a process begins with a Start shape")
         folder = self.root / "processes"
         steps: list[dict[str, Any]] = []
         for i, shape in enumerate(shapes[1:], 1):
             steps.append(self._step(shape, i, folder))
-            if shape.get("kind") == "end" and i != len(shapes) - 1:
+            if shape.kind == "end" and i != len(shapes) - 1:
                 raise ConfigError("an End shape ends the process: nothing may follow it")
-        data = shapes[0].get("data")
-        start: Any = (
-            {"documents": [{"data": data}]} if isinstance(data, str) and data else "no_data"
-        )
+        data = shapes[0].data
+        start: Any = {"documents": [{"data": data}]} if data else "no_data"
         process = {
             "kind": "Process",
             "version": 1,
@@ -301,24 +300,31 @@ class DesignerWorkspace:
         path.write_text(f"# Written by atomsphere designer.\n{_flow(process)}", "utf-8")
         return path
 
-    def _step(self, shape: Mapping[str, Any], index: int, folder: Path) -> dict[str, Any]:
-        kind = shape.get("kind")
-        label = str(shape.get("label") or f"{kind} {index}")
+    def _step(self, shape: Shape, index: int, folder: Path) -> dict[str, Any]:
+        kind = shape.kind
+        label = shape.label or f"{kind} {index}"
         if kind == "connector":
-            operation = shape.get("operation")
+            operation = shape.operation
             if not operation:
                 raise ConfigError(f"shape {index} ({label}) has no operation: import or load one")
-            path = self.operation_path(str(operation))
+            path = self.operation_path(operation)
             if not path.is_file():
-                raise UnknownNameError("operation", str(operation), self._suggest(str(operation)))
+                raise UnknownNameError("operation", operation, self._suggest(operation))
             return {"name": label, "operation": f"../operations/{path.name}"}
         if kind == "write":
-            target = str(shape.get("folder") or "out")
+            target = shape.folder or "out"
             inside(self.root, folder / target, f"shape {index} ({label}) folder")
             return {"name": label, "write": {"folder": target}}
         if kind == "end":
-            return {"name": label, "end": "error" if shape.get("status") == "error" else "complete"}
-        raise ConfigError(f"shape {index}: unknown kind {kind!r}")
+            if shape.status not in ("", "complete", "error"):
+                raise ConfigError(
+                    f"shape {index} ({label}): status {shape.status[:40]!r} is neither "
+                    "'complete' nor 'error'"
+                )
+            return {"name": label, "end": shape.status or "complete"}
+        if kind == "start":
+            raise ConfigError(f"shape {index}: a process has one Start shape, the first")
+        raise ConfigError(f"shape {index}: unknown kind {kind[:40]!r}")
 
     def _write_connection(self) -> dict[str, str]:
         """The designer's connection file (secrets as ``${VAR}``) and the values of its VARs."""
@@ -356,10 +362,13 @@ def _empty(value: Any) -> bool:
 
 
 def _flow(data: Mapping[str, Any]) -> str:
-    """A process file: block style at the top, each step one flow mapping (JSON is YAML)."""
+    """A process file: block style at the top, each step one flow mapping (JSON is YAML).
+
+    No steps is written ``steps: []``: an empty block would be null, which the loader refuses.
+    """
     out = []
     for key, value in data.items():
-        if key == "steps":
+        if key == "steps" and value:
             out.append("steps:\n" + "".join(f"  - {json.dumps(s)}\n" for s in value))
         else:
             out.append(f"{key}: {json.dumps(value)}\n")

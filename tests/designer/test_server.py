@@ -6,45 +6,21 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from connector.designer.launch import serve_designer
 from connector.designer.server import DesignerServer
-from connector.sandbox import DEFAULT_ACCOUNT_ID, DEFAULT_PASSWORD, SandboxConfig
+from connector.sandbox import DEFAULT_ACCOUNT_ID, DEFAULT_PASSWORD
 from connector.xml import API_NS
 from tests.conftest import ROOT
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[DesignerServer]:
-    with serve_designer(tmp_path / "work", sandbox_config=SandboxConfig(rate_limit=0)) as running:
-        yield running
-
-
-@pytest.fixture
-def http(server: DesignerServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=60) as client:
-        yield client
-
-
-def _ok(response: httpx.Response) -> Any:
-    assert response.status_code == 200, response.text
-    assert DEFAULT_PASSWORD not in response.text
-    return response.json()
-
-
-def _refused(response: httpx.Response, status: int, fragment: str) -> None:
-    assert response.status_code == status, response.text
-    assert fragment in response.json()["error"], response.json()
+from tests.designer.helpers import ok, refused
 
 
 def _import(http: httpx.Client, action: str, obj: str, name: str) -> Any:
-    return _ok(http.post("/api/import", json={"action": action, "object": obj, "name": name}))
+    return ok(http.post("/api/import", json={"action": action, "object": obj, "name": name}))
 
 
 def test_the_page_and_its_files_are_served_with_a_strict_policy(
@@ -66,54 +42,54 @@ def test_the_page_and_its_files_are_served_with_a_strict_policy(
 def test_the_descriptor_and_the_connection_are_served_without_secrets(
     http: httpx.Client, server: DesignerServer
 ) -> None:
-    assert _ok(http.get("/api/descriptor")) == server.workspace.descriptor.to_dict()
-    connection = _ok(http.get("/api/connection"))
+    assert ok(http.get("/api/descriptor")) == server.workspace.descriptor.to_dict()
+    connection = ok(http.get("/api/connection"))
     assert connection["kind"] == "sandbox"
     assert connection["target"].startswith("http://127.0.0.1:")
 
 
-def test_requests_for_another_host_or_from_another_origin_are_refused(
+def test_requests_for_another_host_or_from_another_origin_arerefused(
     http: httpx.Client,
 ) -> None:
-    _refused(http.get("/api/descriptor", headers={"Host": "evil.example"}), 421, "not served")
+    refused(http.get("/api/descriptor", headers={"Host": "evil.example"}), 421, "not served")
     body = {"action": "GET", "object": "Process", "name": "x"}
-    _refused(
+    refused(
         http.post("/api/import", json=body, headers={"Origin": "http://evil.example"}),
         403,
         "cross-origin",
     )
-    _refused(http.post("/api/import", content=b"action=GET"), 415, "send JSON")
+    refused(http.post("/api/import", content=b"action=GET"), 415, "send JSON")
 
 
 def test_names_and_paths_cannot_leave_the_work_folder(
     http: httpx.Client, server: DesignerServer, tmp_path: Path
 ) -> None:
-    _refused(http.get("/api/operations/..%2F..%2Fsecret"), 400, "operation name")
-    _refused(http.get("/api/operations/.hidden"), 400, "operation name")
+    refused(http.get("/api/operations/..%2F..%2Fsecret"), 400, "operation name")
+    refused(http.get("/api/operations/.hidden"), 400, "operation name")
     imported = _import(http, "GET", "Process", "get-process")
     operation = imported["operation"]
     operation["profiles"]["response"] = "../../outside.xsd"
-    _refused(
+    refused(
         http.put("/api/operations/get-process", json={"operation": operation}),
         400,
         "profiles.response must stay inside the work folder",
     )
     operation["profiles"]["response"] = "../profiles/Process.get.response.xsd"
     operation["archiving"] = {"enabled": True, "directory": "../../elsewhere"}
-    _refused(
+    refused(
         http.put("/api/operations/get-process", json={"operation": operation}),
         400,
         "archiving.directory must stay inside",
     )
     shapes = [{"kind": "start"}, {"kind": "write", "folder": "../../../out"}]
-    _refused(http.post("/api/run", json={"name": "p", "shapes": shapes}), 400, "must stay inside")
+    refused(http.post("/api/run", json={"name": "p", "shapes": shapes}), 400, "must stay inside")
     assert not (tmp_path / "out").exists()
 
 
 def test_import_lists_object_types_and_writes_the_wizards_files(
     http: httpx.Client, server: DesignerServer
 ) -> None:
-    objects = _ok(http.get("/api/objects", params={"action": "CREATE"}))
+    objects = ok(http.get("/api/objects", params={"action": "CREATE"}))
     assert {"Environment", "Role"} <= {o["id"] for o in objects}
     imported = _import(http, "CREATE", "Environment", "new-environment")
     assert [f["path"] for f in imported["files"]] == [
@@ -123,9 +99,9 @@ def test_import_lists_object_types_and_writes_the_wizards_files(
     ]
     assert imported["problems"] == []
     assert imported["operation"]["action"] == "CREATE"
-    listed = _ok(http.get("/api/operations"))
+    listed = ok(http.get("/api/operations"))
     assert listed == [{"name": "new-environment", "action": "CREATE", "object": "Environment"}]
-    _refused(
+    refused(
         http.post(
             "/api/import", json={"action": "QUERY", "object": "ExecutionRequest", "name": "x"}
         ),
@@ -133,13 +109,13 @@ def test_import_lists_object_types_and_writes_the_wizards_files(
         "ExecutionRequest",
     )
     clash = {"action": "GET", "object": "Account", "name": "new-environment"}
-    _refused(http.post("/api/import", json=clash), 400, "is CREATE Environment, not GET Account")
-    _refused(http.get("/api/objects", params={"action": "SEND"}), 400, "unknown action")
-    _refused(http.get("/api/operations/missing"), 404, "unknown operation 'missing'")
+    refused(http.post("/api/import", json=clash), 400, "is CREATE Environment, not GET Account")
+    refused(http.get("/api/objects", params={"action": "SEND"}), 400, "unknown action")
+    refused(http.get("/api/operations/missing"), 404, "unknown operation 'missing'")
 
 
 def test_filter_fields_carry_the_descriptors_filter_types(http: httpx.Client) -> None:
-    found = _ok(http.get("/api/filter", params={"object": "ExecutionRecord"}))
+    found = ok(http.get("/api/filter", params={"object": "ExecutionRecord"}))
     types = {p["name"]: p["type"] for p in found["properties"]}
     assert (types["status"], types["executionTime"], types["executionDuration"]) == (
         "string",
@@ -162,7 +138,7 @@ def test_a_save_the_engine_would_refuse_writes_nothing_and_says_where(
     assert response.status_code == 400
     problems = response.json()["problems"]
     assert any(f"{path}:" in p and "options.max_results" in p for p in problems), problems
-    _refused(
+    refused(
         http.put("/api/operations/executions", json={"operation": {**operation, "colour": 1}}),
         400,
         "has no field 'colour'",
@@ -182,7 +158,7 @@ def test_a_saved_operation_is_laid_out_in_the_descriptors_field_order(
         **operation,
         "description": "",
     }
-    saved = _ok(http.put("/api/operations/get-process", json={"operation": reordered}))
+    saved = ok(http.put("/api/operations/get-process", json={"operation": reordered}))
     assert saved["problems"] == []
     text = (server.workspace.root / "operations" / "get-process.yaml").read_text("utf-8")
     keys = [line.split(":")[0] for line in text.splitlines() if line[:1].isalpha()]
@@ -201,18 +177,18 @@ def test_a_save_keeps_the_files_comments_and_rewrites_only_what_changed(
     operation["filter"] = {"property": "status", "operator": "EQUALS", "arguments": ["ERROR"]}
     operation["return_application_errors"] = True
     assert (
-        _ok(http.put("/api/operations/executions", json={"operation": operation}))["problems"] == []
+        ok(http.put("/api/operations/executions", json={"operation": operation}))["problems"] == []
     )
     text = path.read_text("utf-8")
     assert text.startswith("# kept: a note of the team\n# QUERY ExecutionRecord")
     assert "# >>> filter template" in text and "# <<< filter template" in text
     assert "return_application_errors: true" in text and "operator: EQUALS" in text
-    saved = _ok(http.get("/api/operations/executions"))["operation"]
+    saved = ok(http.get("/api/operations/executions"))["operation"]
     assert saved["filter"] == operation["filter"] and saved["return_application_errors"] is True
 
     del operation["filter"]  # a field cleared in the form leaves the file
     assert (
-        _ok(http.put("/api/operations/executions", json={"operation": operation}))["problems"] == []
+        ok(http.put("/api/operations/executions", json={"operation": operation}))["problems"] == []
     )
     text = path.read_text("utf-8")
     assert "\nfilter:" not in text and text.startswith("# kept: a note of the team\n")
@@ -228,7 +204,7 @@ def test_a_run_reports_each_document_and_keeps_the_secret_out_of_files(
         {"kind": "connector", "label": "Get the account", "operation": "get-account"},
         {"kind": "end"},
     ]  # fmt: skip
-    result = _ok(http.post("/api/run", json={"name": "account", "shapes": shapes}))
+    result = ok(http.post("/api/run", json={"name": "account", "shapes": shapes}))
     assert result["status"] == "COMPLETE"
     assert [(d["step"], d["status"], d["code"]) for d in result["documents"]] == [
         ("Start", "SUCCESS", ""),
@@ -253,7 +229,7 @@ def test_a_run_reports_each_document_and_keeps_the_secret_out_of_files(
 def test_a_process_that_cannot_run_is_refused_with_its_reason(
     http: httpx.Client, shapes: list[dict[str, str]], status: int, message: str
 ) -> None:
-    _refused(http.post("/api/run", json={"name": "p", "shapes": shapes}), status, message)
+    refused(http.post("/api/run", json={"name": "p", "shapes": shapes}), status, message)
 
 
 @pytest.mark.slow
