@@ -102,6 +102,13 @@ class AtomSphereClient:
         view.http = self.http.overriding(account)
         return view
 
+    def retrying(self, retry: RetryPolicy) -> AtomSphereClient:
+        """This client with another retry policy (a quick check need not wait out an outage).
+        The view shares the pool, the rate limiter and the call counts."""
+        view = copy.copy(self)
+        view.http = self.http.retrying(retry)
+        return view
+
     def __enter__(self) -> AtomSphereClient:
         return self
 

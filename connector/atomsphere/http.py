@@ -127,6 +127,12 @@ class ApiHttp:
         view.override_account = account
         return view
 
+    def retrying(self, retry: RetryPolicy) -> ApiHttp:
+        """This sender with another retry policy: the same pool, limiter and counts."""
+        view = copy.copy(self)
+        view.retry = retry
+        return view
+
     def send(
         self,
         method: str,

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from connector.atomsphere.client import AtomSphereClient
+from connector.atomsphere.retry import RetryPolicy
 from connector.contract import ConnectionCheck
 from connector.errors import ApplicationError, AuthenticationError, ConnectorError
 from connector.xml import parse_xml
 
+#: A user pressing *Test Connection* wants an answer in a second or two, not after the minute of
+#: backoff a run spends riding out an outage: two quick retries (a 503 burst still passes).
+CHECK_RETRY: Final = RetryPolicy(max_retries=2, base_delay=0.25)
+
 
 def check_connection(client: AtomSphereClient) -> ConnectionCheck:
     """Read the account the connection names; the message says what worked or what did not."""
+    client = client.retrying(CHECK_RETRY)
     connection = client.connection
     target = connection.target
     account = connection.account_id

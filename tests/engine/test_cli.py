@@ -171,6 +171,16 @@ def test_test_connection_command(
     assert "credentials refused" in err and PASSWORD not in err
 
 
+def test_test_connection_gives_up_quickly_when_the_api_stays_away(
+    api_env: FakeApi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A check is answered in about a second: two quick retries, not a run's five with backoff."""
+    api_env.on("GET", f"/Account/{ACCOUNT}", *[error(503, "busy")] * 6)
+    assert main(["test-connection"]) == ExitCode.FAILURE
+    assert len(api_env.calls("GET")) == 3
+    assert "gave up after 3 attempts" in capsys.readouterr().err
+
+
 def test_run_shows_progress_on_a_terminal(
     api_env: FakeApi,
     tmp_path: Path,
@@ -205,7 +215,7 @@ def test_verbose_shows_retries_on_stderr_and_quiet_hides_warnings(
     api_env.on("GET", f"/Account/{ACCOUNT}", error(503, "busy"), account)
     assert main(["-v", "test-connection"]) == 0
     err = capsys.readouterr().err
-    assert f"info: GET /Account/{ACCOUNT}: " in err and "retry 1 of 5 in " in err
+    assert f"info: GET /Account/{ACCOUNT}: " in err and "retry 1 of 2 in " in err
 
     api_env.routes.clear()
     api_env.on("GET", f"/Account/{ACCOUNT}", error(503, "busy"), account)
