@@ -93,3 +93,11 @@ def test_wrapped_json_bulk_request_is_read(client: httpx.Client) -> None:
     body = {"BulkRequest": {"type": "GET", "request": [{"id": fixtures.ROOT_FOLDER_ID}]}}
     result = client.post("/Folder/bulk", json=body, headers=JSON_BODY).json()
     assert result["response"][0]["Result"]["name"] == "Sandbox Account"
+
+
+def test_a_json_bulk_request_without_a_type_says_so(client: httpx.Client) -> None:
+    """pyboomi_platform's get_folder_bulk sends ``{"ids": [...]}``: the answer must name the
+    missing type, not claim an empty bulk type is unsupported."""
+    response = client.post("/Folder/bulk", json={"ids": [fixtures.ROOT_FOLDER_ID]}, headers=JSON)
+    assert response.status_code == 400
+    assert "type" in error_message(response) and "is missing" in error_message(response)

@@ -61,6 +61,20 @@ def test_folder_ids_are_base64_and_delete_marks_deleted(client: httpx.Client) ->
     assert after["deleted"] is True
 
 
+def test_renaming_a_folder_renames_its_full_path(client: httpx.Client) -> None:
+    """Both third-party SDKs rename folders with ``{"name": ..., "parentId": null}``: the
+    folder stays where it is and its fullPath follows the new name."""
+    parent = fixtures.INTEGRATIONS_FOLDER_ID
+    created = client.post("/Folder", json={"name": "Old", "parentId": parent}, headers=JSON_BODY)
+    folder_id = created.json()["id"]
+    renamed = client.post(
+        f"/Folder/{folder_id}", json={"name": "New", "parentId": None}, headers=JSON_BODY
+    ).json()
+    assert renamed["parentId"] == parent
+    assert renamed["fullPath"] == "Sandbox Account/Integrations/New"
+    assert client.get(f"/Folder/{folder_id}", headers=JSON).json()["fullPath"].endswith("/New")
+
+
 def test_branch_ids_follow_boomis_shape(client: httpx.Client) -> None:
     branch = client.post("/Branch", json={"name": "feature/x"}, headers=JSON_BODY).json()
     assert base64.b64decode(branch["id"] + "==").decode().startswith("B:")
@@ -145,3 +159,24 @@ def test_get_assignable_roles_lists_the_roles(client: httpx.Client) -> None:
     roles = xml(client.get("/getAssignableRoles"))
     assert roles.tag == "{http://api.platform.boomi.com/}Roles"
     assert len(roles.findall("bns:Role", NS)) == 6
+
+
+def test_components_carry_their_folders_name_and_path(client: httpx.Client) -> None:
+    """Boomi's CreateComponent answer names the folder (read-only, from ``folderId``) and
+    carries ``encryptedValues`` even when empty; a third-party client reading ``folderName``
+    after a create must find it."""
+    body = COMPONENT.replace(b'name="Map A"', b'name="Map A" folderId="RjoxMDAx"').replace(
+        b"<bns:encryptedValues/>", b""
+    )
+    created = client.post("/Component", content=body, headers=XML_BODY)
+    assert created.status_code == 200, created.text
+    component = xml(created)
+    assert component.get("folderName") == "Integrations"
+    assert component.get("folderFullPath") == "Sandbox Account/Integrations"
+    assert component.find("bns:encryptedValues", NS) is not None
+    component_id = component.get("componentId")
+    moved = body.replace(b"RjoxMDAx", fixtures.ROOT_FOLDER_ID.encode())
+    updated = xml(client.post(f"/Component/{component_id}", content=moved))
+    assert (updated.get("folderName"), updated.get("version")) == ("Sandbox Account", "2")
+    metadata = client.get(f"/ComponentMetadata/{component_id}", headers=JSON).json()
+    assert metadata["folderName"] == "Sandbox Account"

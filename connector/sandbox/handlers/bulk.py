@@ -40,7 +40,9 @@ def _read(call: Call) -> tuple[str, list[Record]]:
             data = data["BulkRequest"]  # {"BulkRequest": {...}}, as Boomi's example wraps it
         if not isinstance(data, dict):
             raise BodyProblem("BulkRequest: expected a JSON object")
-        kind = str(data.get("type", "")).upper()
+        kind = str(data.get("type") or "").upper()
+        if not kind:
+            raise BodyProblem("BulkRequest: the type (GET, UPDATE...) is missing")
         raw = data.get("request") or []
         raw = raw if isinstance(raw, list) else [raw]
         item_type = "BulkId" if kind == "GET" else record_type

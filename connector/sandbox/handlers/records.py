@@ -91,6 +91,7 @@ def create(call: Call) -> Response:
         record[info.id_field] = key
     if info.name in COMPONENT_FAMILY:
         record.update(version="1", currentVersion="true")
+        _component_defaults(call, record)
     stamp(call, record, creating=True)
     call.sandbox.seed.faker.fix_names(record)
     collection.put(key, record)
@@ -107,14 +108,15 @@ def update(call: Call) -> Response:
     sent = call.body()
     if info.name in COMPONENT_FAMILY:
         record = _replace_component(call, current, sent)
+        _component_defaults(call, record)
     elif sent.get("partialUpdate") == "false":
         record = sent  # CloudAttachmentProperties: what is not sent goes back to its default
     else:
         record = {**current, **sent}
     if info.id_field:
         record[info.id_field] = key
-    if info.name == "Folder" and "parentId" in sent:
-        folder_defaults(call, record)
+    if info.name == "Folder" and ("parentId" in sent or "name" in sent):
+        folder_defaults(call, record)  # a rename or a move changes fullPath
     stamp(call, record, creating=False)
     call.sandbox.seed.faker.fix_names(record)
     collection.put(key, record)
@@ -123,7 +125,7 @@ def update(call: Call) -> Response:
 
 def _replace_component(call: Call, current: Record, sent: Record) -> Record:
     def content(record: Record) -> Record:
-        ignored = (*_COMPONENT_SERVER_FIELDS, "encryptedValues")
+        ignored = (*_COMPONENT_SERVER_FIELDS, "encryptedValues", "folderName", "folderFullPath")
         return {k: v for k, v in record.items() if k not in ignored}
 
     if content(sent) == content(current):
@@ -136,6 +138,25 @@ def _replace_component(call: Call, current: Record, sent: Record) -> Record:
     record["currentVersion"] = "true"
     record["deleted"] = "false"
     return record
+
+
+def _component_defaults(call: Call, record: Record) -> None:
+    """What Boomi fills in on a component it stores (its ``CreateComponent`` example): the
+    read-only ``folderName`` and ``folderFullPath`` follow ``folderId``, and ``encryptedValues``
+    is there even when empty. A folder the sandbox does not hold is taken on trust: Boomi's own
+    examples name folders of their accounts, and the spec-example tests send them as they are."""
+    shapes, record_type = call.sandbox.shapes, call.record_type
+    if shapes.field(record_type, "encryptedValues") is not None:
+        record.setdefault("encryptedValues", {})
+    folder_id = record.get("folderId")
+    if not folder_id:
+        return
+    folder = call.sandbox.store.collection("Folder").get(str(folder_id))
+    if folder is None:
+        return
+    record["folderName"] = folder.get("name", "")
+    if shapes.field(record_type, "folderFullPath") is not None:
+        record["folderFullPath"] = folder.get("fullPath", folder.get("name", ""))
 
 
 def delete(call: Call) -> Response:
