@@ -23,7 +23,7 @@ from typing import Any, Final
 import pluggy
 
 from connector.atomsphere.catalog import load_catalog
-from connector.atomsphere.catalog.operators import filter_type
+from connector.atomsphere.catalog.operators import filter_type, usable_operators
 from connector.atomsphere.connection import Connection
 from connector.contract import Action
 from connector.descriptor import PluginDescriptor, bundled_descriptor
@@ -115,7 +115,8 @@ class DesignerWorkspace:
         ]
 
     def filter_fields(self, object_name: str) -> dict[str, Any]:
-        """What a filter on ``object_name`` may use: properties with their types, operators."""
+        """What a filter on ``object_name`` may use: each property with its type and the operators
+        :func:`usable_operators` allows on it (the loader's rule, so the page offers no other)."""
         catalog = load_catalog()
         obj = catalog.object(object_name)
         query = obj.query
@@ -124,10 +125,25 @@ class DesignerWorkspace:
         properties = [(p.name, p.type) for p in query.properties]
         if not properties and obj.record_type is not None and obj.record_type in catalog.types:
             properties = [(f.name, f.type) for f in catalog.all_fields(obj.record_type)]
+        grammar = self.descriptor.query_filter
+        labels = {o.id: o.label for o in grammar.operators} if grammar is not None else {}
         return {
             "object": obj.name,
-            "operators": list(query.operators),
-            "properties": [{"name": n, "type": filter_type(t, catalog)} for n, t in properties],
+            "properties": [
+                {
+                    "name": name,
+                    "type": filter_type(type_name, catalog),
+                    "operators": [
+                        {
+                            "id": op,
+                            "label": labels.get(op, op),
+                            "arguments": catalog.operator(op).arguments,
+                        }
+                        for op in usable_operators(query.operators, type_name, catalog)
+                    ],
+                }
+                for name, type_name in properties
+            ],
         }
 
     def import_operation(self, action: str, object_name: str, name: str) -> dict[str, Any]:

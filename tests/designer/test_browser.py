@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from connector.atomsphere.catalog import load_catalog
+from connector.atomsphere.catalog.operators import usable_operators
 from connector.contract import Action
+from connector.descriptor import bundled_descriptor
 from connector.designer.launch import serve_designer
 from connector.designer.server import DesignerServer
 from connector.engine import load_operation
@@ -59,6 +62,24 @@ def page(
     page.open()
     yield page
     page.screenshot(f"{request.node.name}-last")
+
+
+def _usable(object_name: str, prop: str) -> list[tuple[str, str]]:
+    """The operators (id, label) the operation loader accepts on the property."""
+    catalog = load_catalog()
+    query = catalog.object(object_name).query
+    grammar = bundled_descriptor().query_filter
+    assert query is not None and grammar is not None
+    type_name = next(p.type for p in query.properties if p.name == prop)
+    return [
+        (op, grammar.operator(op).label)
+        for op in usable_operators(query.operators, type_name, catalog)
+    ]
+
+
+def _operators(page: Page) -> list[tuple[str, str]]:
+    """The operator dropdown's options (value, label) of the one condition shown."""
+    return [(o.get_attribute("value") or "", o.text) for o in page.all('[name="operator"] option')]
 
 
 def _results(page: Page) -> list[list[str]]:
@@ -128,8 +149,22 @@ def test_drag_import_fill_save_and_run_a_query(page: Page, designer: DesignerSer
     page.one('[name="return_application_errors"]').click()
     page.one('[data-action="add-condition"]').click()
     page.until(lambda d: page.all("[data-condition]"), "a filter condition")
+    # The operators offered for a property are exactly those the loader accepts on it.
+    status, duration = (
+        _usable("ExecutionRecord", "status"),
+        _usable("ExecutionRecord", "executionDuration"),
+    )
+    assert ("LIKE", "Like") in status and "LIKE" not in [o[0] for o in duration]
     page.choose("property", "status")
-    page.until(lambda d: page.one('[name="property"]').get_attribute("value") == "status", "status")
+    page.until(lambda d: _operators(page) == status, "the operators of status")
+    page.choose("operator", "LIKE")
+    page.choose("property", "executionDuration")  # LIKE stays, marked, until changed
+    page.until(
+        lambda d: _operators(page) == [("LIKE", "LIKE (not allowed here)"), *duration],
+        "the operators of executionDuration",
+    )
+    page.choose("property", "status")
+    page.until(lambda d: _operators(page) == status, "the operators of status again")
     page.choose("operator", "EQUALS")
     page.type("argument", "ERROR")
     page.one('[name="max_results"]').click()  # leave the argument: its change is taken

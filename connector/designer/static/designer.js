@@ -179,7 +179,8 @@ function drawInspector() {
       onImport: () => openImport(shape),
       onChange: () => { shape.dirty = true; },
       filterInfo: (object) => (object ? api("GET", `filter?object=${encodeURIComponent(object)}`)
-        .then((info) => (info.properties.length ? info : null)).catch(() => null) : Promise.resolve(null)),
+        .then((info) => (info.properties.some((p) => p.operators.length) ? info : null)).catch(() => null)
+        : Promise.resolve(null)),
     });
     state.form.render(holder);
   }

@@ -53,9 +53,9 @@ const SOURCES = {
 class OperationForm {
   constructor(descriptor, op, hooks) {
     this.fields = descriptor.operation_fields;
-    this.operators = descriptor.query_filter ? descriptor.query_filter.operators : [];
     this.op = op;
-    this.hooks = hooks;  // onImport(), onChange(), filterInfo(object) -> Promise
+    // onImport(), onChange(), filterInfo(object) -> Promise of /api/filter's answer, or null
+    this.hooks = hooks;
     this.rows = new Map();
   }
 
@@ -227,7 +227,9 @@ class OperationForm {
     return list;
   }
 
-  // The filter tree in the descriptor's grammar: conditions and nested and/or groups.
+  // The filter tree in the descriptor's grammar: conditions and nested and/or groups. Which
+  // operators a property takes, and how many arguments each, is the server's answer
+  // (/api/filter, the operation loader's own rule): the page never decides it.
   filter(field, id) {
     const box = el("div", { id, "data-filter": "" }, el("p", { class: "help" }, "Import an object to filter it."));
     const draw = (info) => {
@@ -245,15 +247,11 @@ class OperationForm {
     return box;
   }
 
+  // A new condition: the first property that takes an operator, with its first one-argument one.
   condition(info) {
-    const property = info.properties[0];
-    const operator = this.usable(info, property).find((o) => o.arguments === 1) || this.operators[0];
-    return { property: property.name, operator: operator.id, arguments: [""] };
-  }
-
-  usable(info, property) {
-    const type = property ? property.type : "string";
-    return this.operators.filter((o) => info.operators.includes(o.id) && (!o.types.length || o.types.includes(type)));
+    const property = info.properties.find((p) => p.operators.length > 0);
+    const operator = property.operators.find((o) => o.arguments === 1) || property.operators[0];
+    return { property: property.name, operator: operator.id, arguments: Array(operator.arguments).fill("") };
   }
 
   node(node, info, replace) {
@@ -270,20 +268,27 @@ class OperationForm {
       return el("div", { class: "group" }, el("div", { class: "row" }, join, plus, nest,
         el("button", { type: "button", title: "remove group", onclick: () => replace(null) }, "×")), ...children);
     }
+    // A file may name what the page would not offer: it is shown, marked, until changed.
     const property = info.properties.find((p) => p.name === node.property);
+    const usable = property ? property.operators : [];
+    const spec = usable.find((o) => o.id === node.operator);
     const props = el("select", { name: "property" },
+      property ? null : option(node.property, `${node.property} (not filterable)`, true),
       ...info.properties.map((p) => option(p.name, `${p.name} (${p.type})`, p.name === node.property)));
     const ops = el("select", { name: "operator" },
-      ...this.usable(info, property).map((o) => option(o.id, o.label, o.id === node.operator)));
-    const spec = this.operators.find((o) => o.id === node.operator) || { arguments: 1 };
-    const args = Array.from({ length: spec.arguments }, (_, i) => {
-      const current = (node.arguments || [])[i];
+      spec ? null : option(node.operator, `${node.operator} (not allowed here)`, true),
+      ...usable.map((o) => option(o.id, o.label, o.id === node.operator)));
+    const given = node.arguments || [];
+    const count = spec ? spec.arguments : given.length;
+    const args = Array.from({ length: count }, (_, i) => {
+      const current = given[i];
       const isParam = current !== null && typeof current === "object";
       const input = el("input", { name: "argument", placeholder: isParam ? "parameter" : "value",
         value: isParam ? current.param : (current ?? "") });
       const kind = el("select", { name: "argument-kind" }, option("value", "=", !isParam), option("param", "param", isParam));
       const update = () => {
-        node.arguments[i] = kind.value === "param" ? { param: input.value } : input.value;
+        given[i] = kind.value === "param" ? { param: input.value } : input.value;
+        node.arguments = given;
         replace(node);
       };
       input.addEventListener("change", update);
@@ -293,9 +298,10 @@ class OperationForm {
     props.addEventListener("change", () => { node.property = props.value; replace(node); });
     ops.addEventListener("change", () => {
       node.operator = ops.value;
-      const count = this.operators.find((o) => o.id === ops.value).arguments;
-      node.arguments = (node.arguments || []).slice(0, count);
-      while (node.arguments.length < count) node.arguments.push("");
+      const chosen = usable.find((o) => o.id === ops.value);
+      const wanted = chosen ? chosen.arguments : given.length;
+      node.arguments = given.slice(0, wanted);
+      while (node.arguments.length < wanted) node.arguments.push("");
       replace(node);
     });
     return el("div", { class: "group", "data-condition": "" },
