@@ -14,6 +14,7 @@ from connector.atomsphere.connection import resolve_connection
 from connector.cli.output import ExitCode, fail, port_number
 from connector.designer.launch import serve_designer
 from connector.designer.server import LOOPBACK_BINDS
+from connector.errors import ConfigError
 
 HELP_ORDER = 30
 
@@ -55,7 +56,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--db",
         type=Path,
         metavar="FILE",
-        help="process reporting database (default: DIR/reporting.db)",
+        help=(
+            "process reporting database (default: DIR/reporting.db); opened, or created, at "
+            "start: one that cannot be used stops the start"
+        ),
     )
     parser.set_defaults(handler=run)
 
@@ -80,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
                         database=args.db,
                     )
                 )
+            except ConfigError as exc:  # the work folder or --db: nothing was started
+                return fail(str(exc))
             except OSError as exc:
                 return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
             target = server.workspace.target
