@@ -180,7 +180,8 @@ class ExecutionRecorder:
         answer: Result | None = None,
     ) -> int:
         """Add a tracked document; with ``answer`` it is complete and committed, without it
-        it waits (uncommitted) for :meth:`answer_outputs`. Returns its execution-wide index."""
+        it waits for :meth:`answer_outputs` (committed meanwhile with others waiting, every
+        ``commit_every`` or after ``commit_after``). Returns its execution-wide index, from 1."""
         clean = self.scrubber.data(data) if data is not None else None
         with self._lock:
             self._begin()
