@@ -16,6 +16,7 @@ machine; the in-process cells run on a fake clock, the server that dies runs ove
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections import Counter
 from pathlib import Path
@@ -59,6 +60,9 @@ def _cell_text(outcome: Outcome | None) -> str:
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     matrix: list[Cell] = cells()
     outcomes = {(cell.fault.name, cell.column): run_cell(cell) for cell in matrix}
     for text in table(outcomes):

@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--quiet",
         action="store_true",
         help="log only errors (warnings are shown by default); run's summary lists only the "
-        "documents that did not succeed",
+        "documents that did not succeed, process run prints only an execution that did not "
+        "complete",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True

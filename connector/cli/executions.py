@@ -15,7 +15,7 @@ from connector.cli._report import (
     moment,
     print_execution,
 )
-from connector.cli.output import ExitCode, print_json, print_table
+from connector.cli.output import ExitCode, at_least, print_json, print_table
 from connector.errors import ConfigError
 from connector.host.reporting import (
     ExecutionStatus,
@@ -59,7 +59,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="only executions with a document whose tracked field NAME is VALUE (repeatable)",
     )
     executions.add_argument(
-        "--limit", type=int, default=50, metavar="N", help="at most N executions (0: all)"
+        "--limit",
+        type=at_least(0, "all"),
+        default=50,
+        metavar="N",
+        help="at most N executions, newest first (default 50; 0: all)",
     )
     executions.add_argument("--json", action="store_true", help="print JSON instead of a table")
     executions.set_defaults(handler=_executions)
@@ -73,10 +77,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_database_argument(execution)
     execution.add_argument(
         "--per-step",
-        type=int,
+        type=at_least(1),
         default=None,
         metavar="N",
-        help="show at most N documents of each step (the rest are counted)",
+        help="show at most N documents of each step, N from 1 (the rest are counted)",
     )
     execution.add_argument("--json", action="store_true", help="print JSON instead of a table")
     execution.set_defaults(handler=_execution)
@@ -119,7 +123,7 @@ def _executions(args: argparse.Namespace) -> int:
             process=args.process,
             statuses=args.status,
             fields=_field_filters(args.field),
-            limit=max(args.limit, 0),
+            limit=args.limit,
         )
     finally:
         db.close()

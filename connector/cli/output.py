@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import IntEnum
 from typing import Any, TextIO
 
@@ -62,6 +62,23 @@ def port_number(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535; 0 picks a free one)")
     return port
+
+
+def at_least(minimum: int, meaning: str = "") -> Callable[[str], int]:
+    """An ``argparse`` type for a count: a whole number, ``minimum`` or more (``meaning`` says
+    what the smallest means, for the message), refused as a usage error."""
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            hint = f" ({minimum}: {meaning})" if meaning else ""
+            raise argparse.ArgumentTypeError(f"{value}: give {minimum} or more{hint}")
+        return value
+
+    return whole_number
 
 
 def plural(count: int, noun: str) -> str:

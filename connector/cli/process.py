@@ -16,7 +16,7 @@ from connector.cli._report import (
 )
 from connector.cli.output import ExitCode
 from connector.errors import ConfigError
-from connector.host import load_process, run_process
+from connector.host import ExecutionStatus, load_process, run_process
 from connector.host.reporting import connect, find_execution
 from connector.plugins import get_plugin_manager
 
@@ -39,8 +39,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Run a process once. Every step and tracked document is recorded in process "
             "reporting; see the results with `atomsphere executions` and `atomsphere execution`."
         ),
-        epilog="Exit codes: 0 complete, 1 error, 2 bad process file, 3 stopped by application "
-        "errors, 4 stopped by failed documents.",
+        epilog="With -q (atomsphere -q process run ...) it prints nothing for a COMPLETE "
+        "execution, and only the summary and message otherwise. Exit codes: 0 complete, "
+        "1 error, 2 bad process file, 3 stopped by application errors, 4 stopped by failed "
+        "documents.",
     )
     run.add_argument("process", type=Path, metavar="PROCESS.yaml", help="the process file")
     add_database_argument(run)
@@ -55,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument(
         "--report",
         action="store_true",
-        help="print the execution's tracked documents when it ends",
+        help="print the execution's tracked documents when it ends (even with -q)",
     )
     run.set_defaults(handler=_run)
 
@@ -79,7 +81,10 @@ def parse_properties(values: list[str]) -> dict[str, str]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """The steps table, a summary line and where the details are; with ``-q`` only the summary
+    and message of an execution that did not complete (``--report`` still prints its table)."""
     properties = parse_properties(args.property)
+    quiet = getattr(args, "quiet", False)
     pm = get_plugin_manager()
     process = load_process(args.process, pm)
     database = database_path(args)
@@ -87,17 +92,21 @@ def _run(args: argparse.Namespace) -> int:
     db = connect(database, create=False)
     try:
         execution = find_execution(db, result.execution_id)
-        print_steps(db, execution.id)
-        print()
+        if not quiet:
+            print_steps(db, execution.id)
+            print()
         if args.report:
             print_execution(db, execution)
-        else:
+        elif not quiet or result.status is not ExecutionStatus.COMPLETE:
             print(summary(execution))
             if execution.message:
                 print(execution.message)
     finally:
         db.close()
-    print(f"details: atomsphere execution {result.execution_id} --db {database}", file=sys.stderr)
+    if not quiet:
+        print(
+            f"details: atomsphere execution {result.execution_id} --db {database}", file=sys.stderr
+        )
     return exit_code(result)
 
 

@@ -116,7 +116,7 @@ class Answers:
             with self._lock:
                 self._aborted = self._aborted or message
         if status is Status.FAILURE and not isinstance(exc, RemoteError | ConfigError):
-            log.error("document %d: %s", index, message, exc_info=exc)
+            log.error("document %d: %s", index + 1, message, exc_info=exc)  # from 1, as shown
         self._answer(index, status, code, message, partial)
 
     def fail_not_sent(self, index: int, *, partial: bool = False) -> None:

@@ -4,7 +4,9 @@ Boomi names archived files from the date and time, the document index, the opera
 unique number, with a ``.dat`` extension. The host keeps that order and puts underscores between
 the parts so they can be told apart: ``20240501T083000123Z_3_get-account_1.dat``. The archive
 holds the documents process reporting tracks for the step (input or output, per its tracking
-direction), scrubbed of connection secrets like every other record the host keeps.
+direction), scrubbed of connection secrets like every other record the host keeps, and the index
+is the document's number there (from 1, the ``#`` of ``atomsphere execution``), so
+``atomsphere document EXEC_ID 3`` prints what ``..._3_...`` holds.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 The connector answers through an :class:`OperationResponse`; the host listens to it. Outputs
 stream to the step's spool (and, under output tracking, into process reporting and the archive)
-as they are produced; each answer is recorded and committed the moment it is given. After the
-hook returns or raises, every document still unanswered is failed, so none is ever lost.
+as they are produced; each answer is recorded and committed the moment it is given (under input
+tracking, the input is archived then, numbered as the report numbers it). After the hook returns
+or raises, every document still unanswered is failed, so none is ever lost.
 """
 
 from __future__ import annotations
@@ -101,15 +102,11 @@ class BatchRun:
     inputs: Sequence[Document]
     started_at: str = field(default_factory=now)
     results: dict[int, Result] = field(default_factory=dict)
-    _outputs: int = 0
     _host_error: BaseException | None = None
 
     def run(self) -> list[Result]:
         """Answers in input order, once every input has one."""
         inputs = self.inputs
-        if self.step.tracking is TrackingDirection.INPUT and self.archiver is not None:
-            for i, doc in enumerate(inputs):
-                self.archiver.archive(i, doc.data)
         response = OperationResponse(
             inputs,
             on_output=self._guard(self._output),
@@ -158,9 +155,6 @@ class BatchRun:
         self.spool.append(Flowing(document, Status.SUCCESS, self.offset + index))
         if self.step.tracking is TrackingDirection.OUTPUT:
             self._track(index, document, None)
-            if self.archiver is not None:
-                self.archiver.archive(self._outputs, document.data)
-        self._outputs += 1
 
     def _answer(self, result: Result) -> None:
         self.results[result.index] = result
@@ -187,9 +181,11 @@ class BatchRun:
         result: Result | None,
         fields_from: Document | None = None,
     ) -> None:
+        """Record the document (and archive it under the same number, the ``#`` that
+        ``atomsphere execution`` shows)."""
         basis = document if document is not None else fields_from
         assert basis is not None
-        self.recorder.track(
+        tracked = self.recorder.track(
             self.step_seq,
             self.batch,
             index,
@@ -200,3 +196,5 @@ class BatchRun:
             self.started_at,
             answer=result,
         )
+        if document is not None and self.archiver is not None:
+            self.archiver.archive(tracked, document.data)

@@ -9,6 +9,7 @@ is done: the documents are recorded as errored and the execution ends with statu
 
 from __future__ import annotations
 
+import errno
 import logging
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -305,24 +306,29 @@ class _Execution:
 
     def _write(self, step: WriteStep, stream: Stream) -> Stream:
         seq = self.recorder.begin_step("write", step.name, step.where)
-        count = 0
+        written = 0
         try:
-            step.folder.mkdir(parents=True, exist_ok=True)
-            for item in stream:
-                count += 1
+            _make_folder(step.folder)
+        except OSError as exc:
+            self.recorder.end_step(seq, _count(stream), 0)
+            raise _Stop(StopReason.HOST_ERROR, f"step {step.name!r}: {_reason(exc)}") from exc
+        for number, item in enumerate(stream, 1):
+            try:
                 self.written += 1
                 name = f"{self.context.execution_id}_{self.written}.xml"
                 if step.file_name is not None:
                     chosen = step.file_name.resolve(item.document, self.context)
                     name = check_file_name(chosen, "file name") if chosen else name
                 write_file(step.folder / name, item.document.data, step.if_exists)
-        except (ConnectorError, OSError) as exc:
-            self.recorder.end_step(seq, count, count - 1)
-            raise _Stop(
-                StopReason.HOST_ERROR,
-                f"step {step.name!r}: document {count}: {getattr(exc, 'strerror', None) or exc}",
-            ) from exc
-        self.recorder.end_step(seq, count, count)
+            except (ConnectorError, OSError) as exc:
+                inputs = _count(stream)
+                self.recorder.end_step(seq, inputs, written)
+                raise _Stop(
+                    StopReason.HOST_ERROR,
+                    f"step {step.name!r}, document {number} of {inputs}: {_reason(exc)}",
+                ) from exc
+            written += 1
+        self.recorder.end_step(seq, written, written)
         return stream
 
     def _lookup(self, step: LookupStep, stream: Stream) -> Stream:
@@ -382,3 +388,26 @@ class _Execution:
                 StopReason.END_STEP,
                 step.message or f"step {step.name!r}: {count} document(s) reached an error end",
             )
+
+
+def _make_folder(folder: Path) -> None:
+    """Create a write step's folder; a file in its place is named as such, not "File exists"."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        where = exc.filename or str(folder)
+        raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder", where) from None
+    except OSError as exc:
+        where = exc.filename or str(folder)
+        raise OSError(exc.errno, f"cannot create the folder: {exc.strerror}", where) from None
+
+
+def _reason(exc: ConnectorError | OSError) -> str:
+    """The path and the system's reason for an OSError (``/out/a.xml: Permission denied``)."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    return str(exc)
+
+
+def _count(stream: Stream) -> int:
+    return sum(1 for _ in stream)

@@ -3,16 +3,25 @@ that stops the batch, retries underneath, and every input answered exactly once.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from connector.atomsphere.catalog import unqualified_schema
-from connector.documents import APPLICATION_STATUS_CODE, APPLICATION_STATUS_MESSAGE, Status
+from connector.documents import (
+    APPLICATION_STATUS_CODE,
+    APPLICATION_STATUS_MESSAGE,
+    Document,
+    OperationResponse,
+    Status,
+)
 from connector.engine import OperationConfig, load_operation
+from connector.engine.answers import Answers
 from connector.xml import parse_xml
 from tests.client.fakeapi import NS, PASSWORD, FakeApi, env_doc, error, json_body, xml
 from tests.conftest import ROOT
@@ -203,3 +212,16 @@ def test_every_input_gets_exactly_one_answer(
     for result in results:
         returned = flag and result.status is Status.APPLICATION_ERROR
         assert result.output_count == (1 if result.ok or returned else 0)
+
+
+def test_an_internal_error_is_logged_with_the_document_counted_from_1(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    response = OperationResponse([Document(b"<a/>"), Document(b"<b/>")])
+    answers = Answers(response, return_errors=False)
+    with caplog.at_level(logging.ERROR, logger="connector"):
+        answers.fail(1, RuntimeError("a bug"))
+    assert [r.getMessage() for r in caplog.records] == [
+        "document 2: internal error: RuntimeError: a bug"
+    ]
+    assert response.unanswered() == (0,)

@@ -7,7 +7,8 @@ property: ``SUCCESS`` (``fanout`` outputs, 1 -> N through partial results when f
 there, leaving the rest unanswered), ``INTERRUPT`` (Ctrl-C there) or ``SILENT`` (never
 answered). ``threads`` answers documents from worker threads. A document whose ``block``
 property is ``yes`` first creates ``<gate>.ready`` (``gate`` is a process property) and waits
-for ``<gate>.go``: tests kill the run at that exact point.
+for ``<gate>.go``: tests kill the run at that exact point. One whose ``block_before_output``
+property is N waits there after streaming its first N outputs, as a query between two pages.
 """
 
 from __future__ import annotations
@@ -166,7 +167,10 @@ def _answer(
     elif operation.fanout == 0:
         response.add_empty_result(i, Status.SUCCESS, "200", "nothing found")
     else:
+        pause = int(doc.properties.get("block_before_output", -1))
         for n in range(operation.fanout):
+            if n == pause:
+                _wait_at_gate(str(context.process_properties["gate"]))
             response.add_partial_result(i, _thing(name, thing, n, context))
         response.finish_partial_result(i, Status.SUCCESS, "200", "OK")
 

@@ -232,12 +232,44 @@ steps:
     report = run()
     assert report.run.stopped_by is StopReason.HOST_ERROR
     assert report.execution.message == (
-        "step 'Deliver': document 2: file name '../evil.xml' is not a plain file name (no "
+        "step 'Deliver', document 2 of 2: file name '../evil.xml' is not a plain file name (no "
         "folders, '..', ':', control characters; at most 200 characters)"
     )
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["fine.xml"]
     assert not (tmp_path / "evil.xml").exists()
     assert (report.step("Deliver").inputs, report.step("Deliver").outputs) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("folder", "reason"),
+    [
+        ("out", "out: exists and is not a folder"),
+        ("out/today", "out/today: cannot create the folder: Not a directory"),
+    ],
+)
+def test_a_write_whose_folder_cannot_be_made_names_it_and_counts_sanely(
+    tmp_path: Path, run: Runner, folder: str, reason: str
+) -> None:
+    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + """
+start:
+  documents:
+    - {data: "<a/>"}
+    - {data: "<b/>"}
+steps:
+  - name: Deliver
+    write: {folder: FOLDER}
+""".replace("FOLDER", folder),
+    )
+    (tmp_path / "out").write_text("a file where the folder should be")
+    report = run()
+    assert report.run.stopped_by is StopReason.HOST_ERROR
+    assert report.execution.message == f"step 'Deliver': {tmp_path}/{reason}"
+    assert (report.step("Deliver").inputs, report.step("Deliver").outputs) == (2, 0)
 
 
 @pytest.mark.parametrize(
@@ -275,7 +307,7 @@ steps:
         assert report.run.stopped_by is None
     else:
         assert report.run.stopped_by is StopReason.HOST_ERROR
-        assert report.execution.message.startswith("step 'Deliver': document 2: ")
+        assert report.execution.message.startswith("step 'Deliver', document 2 of 2: ")
         assert stopped in report.execution.message
 
 

@@ -1,5 +1,6 @@
 """Boomi's Archiving tab: each document passing the operation is written to its folder, named
-<date time>_<document index>_<operation name>_<unique number>.dat."""
+<date time>_<document index>_<operation name>_<unique number>.dat, the index being the
+document's # in process reporting."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from connector.errors import ConfigError
 from connector.host.archive import Archiver, archive_name
+from connector.host.reporting import tracked_document
 from connector.scrub import Scrubber
 from tests.host.conftest import Runner, write
 
@@ -52,7 +54,7 @@ archiving: {enabled: true, directory: archive}
     )
     write(tmp_path, "process.yaml", PROCESS.replace("DIRECTION", direction))
     before = datetime.now(UTC).replace(microsecond=0)
-    run()
+    report = run()
 
     files = sorted((tmp_path / "ops" / "archive").iterdir(), key=lambda p: NAME.match(p.name)[2])
     parts = [NAME.match(p.name) for p in files]
@@ -61,11 +63,16 @@ archiving: {enabled: true, directory: archive}
     assert all(stamp >= before for stamp in stamps)
     assert len({m[4] for m in parts}) == len(parts), "unique numbers"
     contents = [p.read_bytes() for p in files]
+    # The index is the document's # in the report (from 1; the start step's two come first).
+    numbers = [int(m[2]) for m in parts]
+    assert numbers == [d.index for d in report.documents_of("Fetch")]
+    for number, content in zip(numbers, contents, strict=True):
+        assert tracked_document(report.db, report.execution.id, number)[1] == content
     if direction == "input":
-        assert [m[2] for m in parts] == ["0", "1"]
+        assert numbers == [3, 4]
         assert contents == [b"<in n='0'/>", b"<in n='1' secret='***'/>"]
     else:
-        assert [m[2] for m in parts] == ["0", "1", "2", "3"]
+        assert numbers == [3, 4, 5, 6]
         assert contents[0] == b'<thing id="a" n="0" by="fetch" start="no"/>'
         assert contents[3] == b'<thing id="b" n="1" by="fetch" start="no"/>'
     delivered = sorted(p.read_bytes() for p in (tmp_path / "out").iterdir())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,64 @@ def test_reading_commands_without_a_database_say_so(
         "pass --db)\n"
     )
     assert main(["execution", "nope", "--db", str(files / "none.db")]) == ExitCode.USAGE
+    assert not (files / "none.db").exists(), "a reader creates nothing"
+
+
+def test_reading_commands_refuse_a_database_that_is_not_a_reporting_one(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = files / "other.sqlite"
+    raw = sqlite3.connect(other)
+    raw.execute("CREATE TABLE inventory (item TEXT)")
+    raw.commit()
+    raw.close()
+    before = other.read_bytes()
+    for command in (["executions"], ["execution", "latest"], ["document", "latest", "1"]):
+        assert main([*command, "--db", str(other)]) == ExitCode.USAGE
+        assert capsys.readouterr().err == (
+            f"error: {other}: not a process reporting database (it lacks the reporting tables); "
+            "give --db a reporting database, or a new file for a run to create\n"
+        )
+    assert _run(files, "--db", str(other)) == ExitCode.USAGE, "a run will not adopt it either"
+    assert "not a process reporting database" in capsys.readouterr().err
+    assert other.read_bytes() == before, "nothing was written to it"
+    assert not other.with_name("other.sqlite.runs").exists()
+
+
+def test_count_options_refuse_numbers_below_their_meaning(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(files / "x.db")
+    assert _run(files, "--db", db) == ExitCode.OK
+    capsys.readouterr()
+    for value in ("0", "-2", "two"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["execution", "latest", "--db", db, "--per-step", value])
+        assert exit_.value.code == ExitCode.USAGE
+        assert "argument --per-step: " in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["executions", "--db", db, "--limit", "-1"])
+    assert capsys.readouterr().err.endswith("argument --limit: -1: give 0 or more (0: all)\n")
+    assert main(["executions", "--db", db, "--limit", "0", "--json"]) == ExitCode.OK
+    assert len(json.loads(capsys.readouterr().out)) == 1
+    assert main(["execution", "latest", "--db", db, "--per-step", "1"]) == ExitCode.OK
+    rows = capsys.readouterr().out.splitlines()
+    assert [r.split()[:2] for r in rows if r.startswith("…")] == [["…", "Start"], ["…", "Fetch"]]
+    assert [r.split()[2:4] for r in rows if r.startswith("…")] == [["1", "more"], ["1", "more"]]
+
+
+def test_quiet_process_run_prints_only_what_did_not_go_well(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-q", "process", "run", str(files / "process.yaml")]) == ExitCode.OK
+    assert capsys.readouterr() == ("", "")
+    code = main(["-q", "process", "run", str(files / "process.yaml"), "-p", "outcome=FAILURE"])
+    assert code == ExitCode.DOCUMENT_FAILURES
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.splitlines()[0].endswith(
+        ": ERROR, 4 tracked documents (0 application errors, 2 failures)"
+    )
+    assert out.splitlines()[1:] == [
+        "step 'Fetch': 2 document(s) failed; the process stopped after the batch"
+    ]

@@ -301,7 +301,8 @@ steps:
     archived = sorted((project / "operations" / "archive").iterdir())
     assert len(archived) == len(environments)
     pattern = re.compile(r"^\d{8}T\d{9}Z_(\d+)_query-environments_\d+\.dat$")
-    assert sorted(int(pattern.match(p.name)[1]) for p in archived) == list(range(len(archived)))
+    numbers = sorted(int(pattern.match(p.name)[1]) for p in archived)
+    assert numbers == [d.index for d in environments], "named by the report's #"
     assert {p.read_bytes() for p in archived} == {run.data(d) for d in environments}
 
     db = connect(run.database, create=False)

@@ -69,7 +69,9 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _run(tmp_path: Path, env: dict[str, str], gate: Path) -> subprocess.Popen[bytes]:
+def _run(
+    tmp_path: Path, env: dict[str, str], gate: Path, process: str = "process.yaml"
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -77,7 +79,7 @@ def _run(tmp_path: Path, env: dict[str, str], gate: Path) -> subprocess.Popen[by
             "connector",
             "process",
             "run",
-            str(tmp_path / "process.yaml"),
+            str(tmp_path / process),
             "--db",
             str(tmp_path / "reporting.db"),
             "--property",
@@ -176,3 +178,98 @@ def test_a_running_execution_is_left_alone_and_a_dead_one_is_marked(tmp_path: Pa
     finally:
         running.close()
         dead.close()
+
+
+QUERY_PROCESS = """
+kind: Process
+version: 1
+name: long-query
+properties:
+  gate: null
+connections:
+  fake: {connector: fake, fields: {endpoint: "http://fake"}}
+start:
+  documents:
+    - {data: "<query/>", properties: {thingId: q, block_before_output: "5"}}
+steps:
+  - {name: Query, operation: query.yaml}
+"""
+
+QUERY = """
+kind: FakeOperation
+name: query
+action: QUERY
+tracked_fields:
+  thing: {from: document_property, name: thingId}
+behaviour: {fanout: 8}
+"""
+
+
+def _raw_statuses(database: Path) -> list[tuple[str, str | None]]:
+    raw = sqlite3.connect(database)
+    try:
+        return raw.execute(
+            "SELECT e.status, d.status FROM executions e JOIN documents d ON d.execution_id = e.id"
+            " JOIN steps s ON s.execution_id = d.execution_id AND s.seq = d.step_seq"
+            " WHERE s.name = 'Query' ORDER BY e.started_at, d.idx"
+        ).fetchall()
+    finally:
+        raw.close()
+
+
+@pytest.mark.slow
+def test_a_run_killed_between_query_pages_keeps_the_streamed_outputs(tmp_path: Path) -> None:
+    write(tmp_path, "query-process.yaml", QUERY_PROCESS)
+    write(tmp_path, "query.yaml", QUERY)
+    env = _environment(tmp_path)
+    gate = tmp_path / "gate"
+    database = tmp_path / "reporting.db"
+
+    child = _run(tmp_path, env, gate, "query-process.yaml")
+    _wait_for(gate.with_name("gate.ready"), child)
+    # The query waits for its next page: a reader gets in at once, and sees the first five.
+    deadline = time.monotonic() + 30
+    while True:
+        began = time.monotonic()
+        db = connect(database, create=False)
+        try:
+            (running,) = list_executions(db)
+            streamed = execution_documents(db, running.id)[1:]
+        finally:
+            db.close()
+        assert time.monotonic() - began < 5, "the reader waited for the run's write lock"
+        if len(streamed) == 5 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert running.status == ExecutionStatus.INPROCESS
+    assert [(d.fields["thing"], d.status) for d in streamed] == [
+        ("q", None),
+        ("q.1", None),
+        ("q.2", None),
+        ("q.3", None),
+        ("q.4", None),
+    ]
+    child.send_signal(signal.SIGKILL)
+    child.communicate()
+
+    # Read before anything repairs it: shown INCOMPLETE, written by nobody.
+    db = connect(database, create=False)
+    try:
+        (dead,) = list_executions(db, statuses=["INCOMPLETE"])
+        assert "killed" in dead.message
+        assert dead.ended_at is not None
+        assert list_executions(db, statuses=["INPROCESS"]) == []
+        shown = [d.status for d in execution_documents(db, dead.id)[1:]]
+        assert shown == ["INCOMPLETE"] * 5
+    finally:
+        db.close()
+    assert _raw_statuses(database) == [("INPROCESS", None)] * 5
+
+    gate.with_name("gate.go").touch()
+    again = _run(tmp_path, env, gate, "query-process.yaml")
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err.decode()
+    assert (
+        _raw_statuses(database)
+        == [("INCOMPLETE", "INCOMPLETE")] * 5 + [("COMPLETE", "SUCCESS")] * 8
+    )

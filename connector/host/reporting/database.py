@@ -2,10 +2,14 @@
 
 WAL lets ``atomsphere executions`` read while a process runs, and with ``synchronous=NORMAL`` a
 commit is an append to the log, not an fsync, which is what makes committing every answered
-document affordable (``benchmarks/host_reporting_commits.py`` measures it). A killed run cannot
-mark its own execution, so every run holds an exclusive lock on a file named after its
-execution; whoever opens the database next and can take that lock knows the run is gone and
-marks the execution INCOMPLETE. Documents it had answered were committed one by one and stay.
+document affordable (``benchmarks/host_reporting_commits.py`` measures it). The commands that only
+read open the file read-only: they never wait for a run's write lock, never create anything, and
+refuse a file that is not a reporting database.
+
+A killed run cannot mark its own execution, so every run holds an exclusive lock on a file named
+after its execution; whoever opens the database next and can take that lock knows the run is
+gone. The next run marks such an execution INCOMPLETE; a reader shows it INCOMPLETE without
+writing. Documents it had answered (and outputs already streamed) were committed and stay.
 """
 
 from __future__ import annotations
@@ -114,43 +118,100 @@ def default_database_path(env: dict[str, str] | None = None) -> Path:
 
 
 def connect(path: Path, *, create: bool) -> sqlite3.Connection:
-    """Open (or, with ``create``, create) the database and repair executions of dead runs."""
+    """The reporting database at ``path``, for a run (``create``) or for reading.
+
+    A run creates the file when missing and marks the executions of dead runs INCOMPLETE. A
+    reader opens it read-only (no write lock, so it never waits for a run), and sees dead runs
+    as INCOMPLETE without writing; either refuses a file that is not a reporting database.
+    """
     if not create and not path.is_file():
         raise ConfigError(
             f"no process reporting database at {path} (run a process first, or pass --db)"
         )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        db.row_factory = sqlite3.Row
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        else:
+            # mode=ro: SQLite itself refuses every write, and takes no write lock.
+            uri = path.resolve().as_uri() + "?mode=ro"
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise _unusable(path, exc) from None
+    try:
+        _prepare(db, path, create=create)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        db.close()
+        raise _unusable(path, exc) from None
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _prepare(db: sqlite3.Connection, path: Path, *, create: bool) -> None:
+    db.row_factory = sqlite3.Row
+    if create:
+        _check_schema(db, path, empty_ok=True)  # before WAL changes a file that is not ours
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA foreign_keys=ON")
         _ensure_schema(db, path)
-    except sqlite3.DatabaseError as exc:
-        raise ConfigError(f"{path}: not a usable process reporting database ({exc})") from None
-    except OSError as exc:
+    else:
+        _check_schema(db, path, empty_ok=False)
+    db.execute(_ENDED_RUNS)
+    if create:
+        recover(db, path)
+    else:
+        _show_dead_runs(db, path)
+
+
+def _unusable(path: Path, exc: sqlite3.DatabaseError | OSError) -> ConfigError:
+    if isinstance(exc, OSError):
+        return ConfigError(f"{path}: cannot open the process reporting database ({exc.strerror})")
+    return ConfigError(f"{path}: not a usable process reporting database ({exc})")
+
+
+#: Executions whose run is gone but that nobody has marked yet, as a read-only reader sees them
+#: (private to the connection: a reader writes nothing to the database).
+_ENDED_RUNS: Final = (
+    "CREATE TEMP TABLE ended_runs (id TEXT PRIMARY KEY, message TEXT NOT NULL, ended_at TEXT)"
+)
+
+_TABLES: Final = frozenset({"meta", "executions", "steps", "documents", "tracked_fields"})
+
+
+def _check_schema(db: sqlite3.Connection, path: Path, *, empty_ok: bool) -> bool:
+    """True when ``path`` is a reporting database of this version, False when it is an empty
+    one (allowed only with ``empty_ok``); refuses anything else, naming the file."""
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables and empty_ok:
+        return False
+    version = None
+    if tables >= _TABLES:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = row[0] if row else None
+    if version is None:
         raise ConfigError(
-            f"{path}: cannot open the process reporting database ({exc.strerror})"
-        ) from None
-    recover(db, path)
-    return db
+            f"{path}: not a process reporting database (it lacks the reporting tables); "
+            "give --db a reporting database, or a new file for a run to create"
+        )
+    if version != str(SCHEMA_VERSION):
+        raise ConfigError(
+            f"{path}: reporting schema version {version}; this version of "
+            f"atomsphere reads version {SCHEMA_VERSION}"
+        )
+    return True
 
 
 def _ensure_schema(db: sqlite3.Connection, path: Path) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                db.execute(statement)
-        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None:
+        if not _check_schema(db, path, empty_ok=True):
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) != SCHEMA_VERSION:
-            raise ConfigError(
-                f"{path}: reporting schema version {row[0]}; this version of "
-                f"atomsphere reads version {SCHEMA_VERSION}"
-            )
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -200,32 +261,65 @@ def _run_is_alive(database: Path, execution_id: str) -> bool:
     return False
 
 
-def recover(db: sqlite3.Connection, database: Path) -> list[str]:
-    """Mark INCOMPLETE every INPROCESS execution whose run is gone; returns their ids."""
-    running = [
+def _run_lock_is_held(database: Path, execution_id: str) -> bool:
+    """:func:`_run_is_alive` for readers: creates and removes nothing. A missing lock file
+    means the run is gone (a run creates it before its execution exists and removes it after
+    recording its end)."""
+    try:
+        fd = os.open(lock_folder(database) / f"{execution_id}.lock", os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the probe's own lock
+    return False
+
+
+ENDED_MESSAGE: Final = (
+    "the run ended before it finished (killed or crashed); documents answered before that "
+    "are recorded"
+)
+
+
+def _inprocess(db: sqlite3.Connection) -> list[str]:
+    return [
         row[0]
         for row in db.execute(
             "SELECT id FROM executions WHERE status = ?", (ExecutionStatus.INPROCESS.value,)
         )
     ]
+
+
+def _last_activity(db: sqlite3.Connection, execution_id: str) -> str | None:
+    """When a dead run last recorded anything: the end its execution is given."""
+    row = db.execute(
+        "SELECT MAX(t) FROM (SELECT MAX(answered_at) AS t FROM documents WHERE execution_id = ?"
+        " UNION ALL SELECT MAX(COALESCE(ended_at, started_at)) FROM steps"
+        " WHERE execution_id = ?)",
+        (execution_id, execution_id),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def recover(db: sqlite3.Connection, database: Path) -> list[str]:
+    """Mark INCOMPLETE every INPROCESS execution whose run is gone; returns their ids."""
     repaired = []
-    for execution_id in running:
+    for execution_id in _inprocess(db):
         if _run_is_alive(database, execution_id):
             continue
         db.execute("BEGIN IMMEDIATE")
-        ended = db.execute(
-            "SELECT MAX(t) FROM (SELECT MAX(answered_at) AS t FROM documents WHERE execution_id = ?"
-            " UNION ALL SELECT MAX(COALESCE(ended_at, started_at)) FROM steps"
-            " WHERE execution_id = ?)",
-            (execution_id, execution_id),
-        ).fetchone()[0]
+        ended = _last_activity(db, execution_id)
         changed = db.execute(
             "UPDATE executions SET status = ?, message = ?, ended_at = COALESCE(?, started_at)"
             " WHERE id = ? AND status = ?",
             (
                 ExecutionStatus.INCOMPLETE.value,
-                "the run ended before it finished (killed or crashed); documents answered "
-                "before that are recorded",
+                ENDED_MESSAGE,
                 ended,
                 execution_id,
                 ExecutionStatus.INPROCESS.value,
@@ -239,3 +333,16 @@ def recover(db: sqlite3.Connection, database: Path) -> list[str]:
             repaired.append(execution_id)
         db.execute("COMMIT")
     return repaired
+
+
+def _show_dead_runs(db: sqlite3.Connection, database: Path) -> None:
+    """What :func:`recover` would mark, kept in the reader's own temporary table. Executions are
+    read again after the probe: a run records its end before dropping its lock, so one still
+    INPROCESS then is really gone, not just finished since the first read."""
+    gone = [i for i in _inprocess(db) if not _run_lock_is_held(database, i)]
+    for execution_id in set(gone) & set(_inprocess(db)):
+        db.execute(
+            "INSERT INTO temp.ended_runs VALUES (?, ?, COALESCE(?, (SELECT started_at"
+            " FROM executions WHERE id = ?)))",
+            (execution_id, ENDED_MESSAGE, _last_activity(db, execution_id), execution_id),
+        )

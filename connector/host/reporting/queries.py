@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.errors import ConfigError, UnknownNameError
-from connector.host.reporting.database import ExecutionStatus
+from connector.host.reporting.database import UNANSWERED, ExecutionStatus
 
 LATEST = "latest"
 
@@ -71,14 +71,23 @@ class TrackedDocument:
     answered_at: str | None
 
 
-_EXECUTION_COLUMNS = """
-    e.id, e.process, e.process_file, e.status, e.message, e.started_at, e.ended_at, e.properties,
+#: An execution's status as shown: INCOMPLETE for one whose run is gone, even before the next
+#: run marks it (``temp.ended_runs``, filled when a reader connects).
+_STATUS = f"CASE WHEN x.id IS NULL THEN e.status ELSE '{ExecutionStatus.INCOMPLETE.value}' END"
+
+_EXECUTION_COLUMNS = f"""
+    e.id, e.process, e.process_file, {_STATUS} AS status, COALESCE(x.message, e.message) AS message,
+    e.started_at, COALESCE(x.ended_at, e.ended_at) AS ended_at, e.properties,
     (SELECT COUNT(*) FROM documents d WHERE d.execution_id = e.id) AS documents,
     (SELECT COUNT(*) FROM documents d WHERE d.execution_id = e.id
         AND d.status = 'APPLICATION_ERROR') AS application_errors,
     (SELECT COUNT(*) FROM documents d WHERE d.execution_id = e.id
         AND d.status = 'FAILURE') AS failures
 """
+
+_EXECUTIONS = (
+    f"SELECT {_EXECUTION_COLUMNS} FROM executions e LEFT JOIN temp.ended_runs x ON x.id = e.id"
+)
 
 
 def _execution(row: sqlite3.Row) -> ExecutionSummary:
@@ -118,7 +127,7 @@ def list_executions(
             raise UnknownNameError(
                 "execution status", unknown[0], [s.value for s in ExecutionStatus]
             )
-        where.append(f"e.status IN ({', '.join('?' * len(statuses))})")
+        where.append(f"{_STATUS} IN ({', '.join('?' * len(statuses))})")
         args.extend(statuses)
     for name, value in (fields or {}).items():
         where.append(
@@ -126,7 +135,7 @@ def list_executions(
             " AND f.name = ? AND f.value = ?)"
         )
         args.extend((name, value))
-    sql = f"SELECT {_EXECUTION_COLUMNS} FROM executions e"
+    sql = _EXECUTIONS
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY e.started_at DESC, e.id DESC"
@@ -139,14 +148,10 @@ def list_executions(
 def find_execution(db: sqlite3.Connection, reference: str) -> ExecutionSummary:
     """An execution by id, unique id prefix, or ``latest``."""
     if reference == LATEST:
-        rows = db.execute(
-            f"SELECT {_EXECUTION_COLUMNS} FROM executions e"
-            " ORDER BY e.started_at DESC, e.id DESC LIMIT 1"
-        ).fetchall()
+        rows = db.execute(f"{_EXECUTIONS} ORDER BY e.started_at DESC, e.id DESC LIMIT 1").fetchall()
     else:
         rows = db.execute(
-            f"SELECT {_EXECUTION_COLUMNS} FROM executions e WHERE e.id = ?"
-            " OR e.id LIKE ? ESCAPE '\\' ORDER BY e.id LIMIT 3",
+            f"{_EXECUTIONS} WHERE e.id = ? OR e.id LIKE ? ESCAPE '\\' ORDER BY e.id LIMIT 3",
             (reference, _escape_like(reference) + "%"),
         ).fetchall()
         exact = [r for r in rows if r["id"] == reference]
@@ -184,9 +189,12 @@ def execution_steps(db: sqlite3.Connection, execution_id: str) -> list[StepSumma
     ]
 
 
-_DOCUMENT_SQL = """
+#: A document never answered shows INCOMPLETE once its run is gone, like its execution.
+_DOCUMENT_SQL = f"""
 SELECT d.idx, d.step_seq, s.name AS step_name, s.operation, d.batch, d.batch_index, d.direction,
-       d.status, d.status_code, d.message, d.size, d.data IS NOT NULL AS has_data, d.properties,
+       CASE WHEN d.status IS NULL AND d.execution_id IN (SELECT id FROM temp.ended_runs)
+            THEN '{UNANSWERED}' ELSE d.status END AS status,
+       d.status_code, d.message, d.size, d.data IS NOT NULL AS has_data, d.properties,
        d.started_at, d.answered_at
 FROM documents d JOIN steps s ON s.execution_id = d.execution_id AND s.seq = d.step_seq
 WHERE d.execution_id = ?

@@ -1,20 +1,26 @@
-"""Writing one execution into process reporting, a committed answer at a time.
+"""Writing one execution into process reporting, in small committed units.
 
-The runner calls the recorder as documents are answered. Every answered document is committed
-before the connector's next answer is taken, so a run killed at any moment leaves exactly the
-documents it had answered (plus, under output tracking, outputs of an unanswered query that the
-next start marks INCOMPLETE). Everything written is scrubbed of connection secrets first.
+The runner calls the recorder as documents are answered. Every answer is committed before the
+connector's next answer is taken. Outputs still waiting for their input's answer (a query's
+records, page after page) are committed in bounded units: every ``commit_every`` documents, and
+by a flusher thread once the open transaction is ``commit_after`` seconds old, so the write lock
+is never held while the connector waits for its next page. A run killed at any moment leaves the
+documents it had answered, and the outputs it had streamed up to a fraction of a second before,
+which the next start marks INCOMPLETE. Everything written is scrubbed of connection secrets.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 from connector.contract import TrackingDirection
 from connector.documents import Result
@@ -27,6 +33,14 @@ from connector.host.reporting.database import (
 )
 from connector.scrub import Scrubber
 
+log = logging.getLogger("connector.host")
+
+
+#: Waiting outputs committed together at most (a page of a query is typically 100 records).
+COMMIT_EVERY: Final = 100
+#: Seconds an open transaction may wait for more outputs before the flusher commits it.
+COMMIT_AFTER: Final = 0.1
+
 
 def new_execution_id() -> str:
     """``exec-20240501-083000-3f2a9c``: sortable by start time, unique by its random tail."""
@@ -36,14 +50,27 @@ def new_execution_id() -> str:
 class ExecutionRecorder:
     """Records one execution: its steps, and per step its tracked documents and fields."""
 
-    def __init__(self, database: Path, scrubber: Scrubber) -> None:
+    def __init__(
+        self,
+        database: Path,
+        scrubber: Scrubber,
+        *,
+        commit_every: int = COMMIT_EVERY,
+        commit_after: float = COMMIT_AFTER,
+    ) -> None:
         self.database = database
         self.scrubber = scrubber
         self.db: sqlite3.Connection = connect(database, create=True)
         self.execution_id = ""
+        self.commit_every = commit_every
+        self.commit_after = commit_after
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
         self._run_lock: RunLock | None = None
-        self._in_transaction = False
+        self._opened_at: float | None = None  # monotonic time the open transaction began
+        self._pending = 0  # documents written in the open transaction
+        self._flusher: threading.Thread | None = None
+        self._closed = False
         self._next_index = 1
         self._next_step = 1
 
@@ -89,6 +116,11 @@ class ExecutionRecorder:
             self._run_lock = None
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            self._changed.notify_all()
+        if self._flusher is not None:
+            self._flusher.join()
         self.db.close()
 
     # -- steps ----------------------------------------------------------------------------
@@ -148,7 +180,8 @@ class ExecutionRecorder:
         answer: Result | None = None,
     ) -> int:
         """Add a tracked document; with ``answer`` it is complete and committed, without it
-        it waits (uncommitted) for :meth:`answer_outputs`. Returns its execution-wide index."""
+        it waits for :meth:`answer_outputs` (committed meanwhile with others waiting, every
+        ``commit_every`` or after ``commit_after``). Returns its execution-wide index, from 1."""
         clean = self.scrubber.data(data) if data is not None else None
         with self._lock:
             self._begin()
@@ -182,7 +215,8 @@ class ExecutionRecorder:
                     for name, value in fields.items()
                 ],
             )
-            if answer is not None:
+            self._pending += 1
+            if answer is not None or self._pending >= self.commit_every:
                 self.commit()
             return index
 
@@ -211,12 +245,38 @@ class ExecutionRecorder:
     # -- transactions ---------------------------------------------------------------------
 
     def _begin(self) -> None:
-        if not self._in_transaction:
+        if self._opened_at is None:
             self.db.execute("BEGIN IMMEDIATE")
-            self._in_transaction = True
+            self._opened_at = time.monotonic()
+            self._pending = 0
+            if self._flusher is None:
+                self._flusher = threading.Thread(
+                    target=self._flush, name="reporting-flusher", daemon=True
+                )
+                self._flusher.start()
+            self._changed.notify_all()
 
     def commit(self) -> None:
         with self._lock:
-            if self._in_transaction:
+            if self._opened_at is not None:
                 self.db.execute("COMMIT")
-                self._in_transaction = False
+                self._opened_at = None
+                self._pending = 0
+
+    def _flush(self) -> None:
+        """Commit a transaction left open ``commit_after`` seconds (the connector is busy
+        fetching, say), so neither the write lock nor the outputs wait on it."""
+        with self._changed:
+            while not self._closed:
+                if self._opened_at is None:
+                    self._changed.wait()
+                    continue
+                due = self._opened_at + self.commit_after - time.monotonic()
+                if due > 0:
+                    self._changed.wait(due)
+                    continue
+                try:
+                    self.commit()
+                except sqlite3.Error as exc:  # the next write on the run's thread reports it
+                    log.warning("process reporting: commit failed: %s", exc)
+                    return
