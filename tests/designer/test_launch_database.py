@@ -48,12 +48,23 @@ def _text_file(tmp: Path) -> Path:
     return tmp / "text.db"
 
 
+_NOT_REPORTING = "not a process reporting database (it lacks the reporting tables)"
+
+
 def _other_sqlite(tmp: Path) -> Path:
     db = sqlite3.connect(tmp / "other.db")
     db.execute("CREATE TABLE executions (job TEXT)")  # another program's table of that name
     db.commit()
     db.close()
     return tmp / "other.db"
+
+
+def _unrelated_sqlite(tmp: Path) -> Path:
+    db = sqlite3.connect(tmp / "unrelated.db")
+    db.execute("CREATE TABLE jobs (job TEXT)")  # another program's database, left untouched
+    db.commit()
+    db.close()
+    return tmp / "unrelated.db"
 
 
 def _newer_schema(tmp: Path) -> Path:
@@ -72,7 +83,8 @@ def _newer_schema(tmp: Path) -> Path:
         (_folder, "{db}: a folder; the process reporting database is a file"),
         (_under_a_file, "{db}: cannot be created, {db.parent} is a file, not a folder"),
         (_text_file, "{db}: not a usable process reporting database (file is not a database)"),
-        (_other_sqlite, "{db}: not a usable process reporting database (no such column: "),
+        (_other_sqlite, "{db}: " + _NOT_REPORTING),
+        (_unrelated_sqlite, "{db}: " + _NOT_REPORTING),
         (_newer_schema, "{db}: reporting schema version 99; this version of atomsphere reads"),
     ],
 )
@@ -83,11 +95,14 @@ def test_a_db_that_cannot_be_used_stops_the_start_with_one_line(
     message: str,
 ) -> None:
     db = make(tmp_path)
+    before = db.read_bytes() if db.is_file() else None
     argv = ["designer", "--port", "0", "--workdir", str(tmp_path / "work"), "--db", str(db)]
     assert main(argv) == 1
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"error: {message.format(db=db)}"), err
+    if before is not None:  # a refused file is left as it was
+        assert db.read_bytes() == before
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
