@@ -32,6 +32,8 @@ from connector.parameters import Parameter
 
 HELP_ORDER = 10
 PROPERTIES_SUFFIX: Final = ".properties.json"
+#: What a properties file may hold, for the message that refuses anything else.
+PROPERTY_VALUES: Final = "properties are text: a string, a number, true/false, or null for unset"
 #: Seconds between progress line updates on a terminal.
 PROGRESS_EVERY: Final = 0.25
 
@@ -43,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Run an operation (operations/*.yaml) against the AtomSphere API. Input documents "
             "come from files, folders (every file in it, sorted) or stdin ('-'); a file's "
-            "document properties may be given in FILE.properties.json. Without --input the "
+            "document properties may be given in FILE.properties.json, a JSON object whose "
+            "values are strings, numbers or true/false (null: unset). Without --input the "
             "operation runs once on an empty document (a Query or Get with its own values)."
         ),
         epilog="Exit codes: 0 every document succeeded, 2 bad operation or connection, "
@@ -149,10 +152,15 @@ def _pairs(values: Sequence[str], option: str) -> Iterable[tuple[str, str]]:
 
 
 def read_inputs(paths: Sequence[str]) -> list[InputDocument]:
-    """Documents from files, folders (sorted, sidecars skipped) and stdin; one empty if none."""
+    """Documents from files, folders (sorted, sidecars skipped) and stdin; one empty if none.
+
+    Every input is read before any is sent, and every unreadable one is reported at once: a run
+    either has all its documents or sends none.
+    """
     if not paths:
         return [InputDocument(Document(b""), "(no input)")]
     found: list[InputDocument] = []
+    problems: list[Problem] = []
     for raw in paths:
         if raw == "-":
             found.append(InputDocument(Document(sys.stdin.buffer.read()), "-"))
@@ -162,9 +170,15 @@ def read_inputs(paths: Sequence[str]) -> list[InputDocument]:
             files = sorted(
                 p for p in path.iterdir() if p.is_file() and not p.name.endswith(PROPERTIES_SUFFIX)
             )
-            found.extend(_read_file(p) for p in files)
         else:
-            found.append(_read_file(path))
+            files = [path]
+        for file in files:
+            try:
+                found.append(_read_file(file))
+            except ConfigError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
     return found
 
 
@@ -175,17 +189,54 @@ def _read_file(path: Path) -> InputDocument:
         raise ConfigError([Problem("input file not found", str(path))]) from None
     except OSError as exc:
         raise ConfigError([Problem(f"cannot read input: {exc.strerror}", str(path))]) from None
-    properties: dict[str, str] = {}
     sidecar = path.with_name(path.name + PROPERTIES_SUFFIX)
-    if sidecar.is_file():
-        try:
-            raw = json.loads(sidecar.read_text("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ConfigError([Problem(f"not valid JSON: {exc}", str(sidecar))]) from None
-        if not isinstance(raw, dict):
-            raise ConfigError([Problem("expected a JSON object of properties", str(sidecar))])
-        properties = {str(k): str(v) for k, v in raw.items()}
+    properties = read_properties(sidecar) if sidecar.is_file() else {}
     return InputDocument(Document(data, properties), str(path))
+
+
+def read_properties(sidecar: Path) -> dict[str, str]:
+    """A ``FILE.properties.json``: a JSON object whose values become text properties.
+
+    Document properties are text, so a value is taken as its JSON text: a string as it is, a
+    number exactly as written (``1.50`` stays ``1.50``), ``true``/``false``; ``null`` leaves
+    the property unset. A list or an object has no text form and is refused, naming the file
+    and the property, never sent as some rendering of it.
+    """
+    source = str(sidecar)
+    try:
+        # Numbers keep their source text; NaN and Infinity are not JSON and are refused.
+        raw = json.loads(
+            sidecar.read_text("utf-8"), parse_int=str, parse_float=str, parse_constant=_no_constant
+        )
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(f"not valid JSON: {exc}", source)]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(f"cannot read: {exc.strerror}", source)]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError([Problem("expected a JSON object of properties", source)])
+    properties: dict[str, str] = {}
+    problems: list[Problem] = []
+    for name, value in raw.items():
+        if value is None:
+            continue  # unset: a parameter reading it sees no value, as if the key were absent
+        if isinstance(value, str):  # numbers too: parse_int/parse_float kept their text
+            properties[name] = value
+        elif isinstance(value, bool):
+            properties[name] = "true" if value else "false"
+        else:
+            kind = "a list" if isinstance(value, list) else "an object"
+            problems.append(
+                Problem(
+                    f"{kind} cannot be a document property ({PROPERTY_VALUES})", source, field=name
+                )
+            )
+    if problems:
+        raise ConfigError(problems)
+    return properties
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 @dataclass
