@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from connector.atomsphere.pool import DEFAULT_POOL
 from connector.cli import main
 from connector.cli._logging import configure, level_for
 from connector.cli.output import ExitCode
+from connector.sandbox import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_PASSWORD,
+    DEFAULT_UNPRIVILEGED_USERNAME,
+    DEFAULT_USERNAME,
+    Sandbox,
+    SandboxConfig,
+)
 from connector.yamlfiles import packaged_schema
 from tests.client.fakeapi import ACCOUNT, NS, PASSWORD, FakeApi, error, query_result, xml
 from tests.conftest import ROOT
@@ -169,6 +178,46 @@ def test_test_connection_command(
     assert main(["test-connection"]) == ExitCode.FAILURE
     err = capsys.readouterr().err
     assert "credentials refused" in err and PASSWORD not in err
+
+
+@pytest.mark.parametrize(
+    ("account", "username", "code"),
+    [
+        (DEFAULT_ACCOUNT_ID, DEFAULT_USERNAME, ExitCode.OK),
+        ("another-ACCT", DEFAULT_USERNAME, ExitCode.FAILURE),  # the sandbox: 403 for another id
+        (DEFAULT_ACCOUNT_ID, DEFAULT_UNPRIVILEGED_USERNAME, ExitCode.FAILURE),  # 403 on every call
+    ],
+)
+def test_test_connection_fails_when_the_account_id_is_not_usable(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    account: str,
+    username: str,
+    code: ExitCode,
+) -> None:
+    base = "http://test-connection.sandbox.invalid"
+    DEFAULT_POOL.mount(base, Sandbox(SandboxConfig(rate_limit=0)).transport())
+    for name, value in [
+        ("BASE_URL", base),
+        ("ACCOUNT_ID", account),
+        ("USERNAME", username),
+        ("PASSWORD", DEFAULT_PASSWORD),
+    ]:
+        monkeypatch.setenv(f"ATOMSPHERE_{name}", value)
+    try:
+        assert main(["test-connection"]) == code
+    finally:
+        DEFAULT_POOL.unmount(base)
+    captured = capsys.readouterr()
+    if code is ExitCode.OK:
+        assert captured.out.startswith(f"ok: connected to account {account} (Sandbox Account)")
+        return
+    (line,) = captured.err.splitlines()
+    assert line.startswith(
+        f"error: account {account}: HTTP 403: Access denied due to insufficient permissions. "
+        f"(the credentials were accepted, but not for account {account}: "
+    )
+    assert captured.out == "" and DEFAULT_PASSWORD not in line
 
 
 def test_test_connection_gives_up_quickly_when_the_api_stays_away(
