@@ -2,9 +2,9 @@
 
 Inputs are read as documents (a file's properties may sit beside it in ``FILE.properties.json``);
 every output document is written to ``--output`` as its own file with a ``.properties.json``
-sidecar, or to stdout. A summary goes to stderr; ``--json`` prints one line per answer. The exit
-code says whether every document succeeded (0), some were application errors (3) or some failed
-(4).
+sidecar (the outputs an earlier run left there are removed first), or to stdout. A summary goes
+to stderr; ``--json`` prints one line per answer. The exit code says whether every document
+succeeded (0), some were application errors (3) or some failed (4).
 """
 
 from __future__ import annotations
