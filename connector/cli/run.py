@@ -51,8 +51,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "values are strings, numbers or true/false (null: unset). Without --input the "
             "operation runs once on an empty document (a Query or Get with its own values)."
         ),
-        epilog="Exit codes: 0 every document succeeded, 2 bad operation or connection, "
-        "3 some documents were application errors, 4 some documents failed.",
+        epilog="Exit codes: 0 every document succeeded, 2 bad operation, connection, arguments "
+        "or input files (nothing sent), 3 some documents were application errors, 4 some "
+        "documents failed.",
     )
     parser.add_argument("operation", type=Path, metavar="OPERATION.yaml")
     parser.add_argument(
