@@ -2,15 +2,16 @@
 
 Inputs are read as documents (a file's properties may sit beside it in ``FILE.properties.json``);
 every output document is written to ``--output`` as its own file with a ``.properties.json``
-sidecar, or to stdout. A summary goes to stderr; ``--json`` prints one line per answer. The exit
-code says whether every document succeeded (0), some were application errors (3) or some failed
-(4).
+sidecar (the outputs an earlier run left there are removed first), or to stdout. A summary goes
+to stderr; ``--json`` prints one line per answer. The exit code says whether every document
+succeeded (0), some were application errors (3) or some failed (4).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 import time
@@ -22,6 +23,7 @@ from typing import Any, Final
 
 from connector.atomsphere.connection import resolve_connection
 from connector.atomsphere.pool import DEFAULT_POOL
+from connector.cli._inputs import PROPERTIES_SUFFIX, InputDocument, read_inputs
 from connector.cli.output import ExitCode, plural
 from connector.contract import ExecutionContext
 from connector.documents import Document, OperationResponse, Result, Status
@@ -31,7 +33,9 @@ from connector.host.paths import write_file
 from connector.parameters import Parameter
 
 HELP_ORDER = 10
-PROPERTIES_SUFFIX: Final = ".properties.json"
+#: The names ``--output`` gives its files (an output and its sidecar): how a later run knows
+#: which files an earlier one wrote, and removes only those.
+OUTPUT_NAME: Final = re.compile(r"input-\d{5,}-output-\d{5,}\.xml(?:\.properties\.json)?")
 #: Seconds between progress line updates on a terminal.
 PROGRESS_EVERY: Final = 0.25
 
@@ -43,11 +47,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "Run an operation (operations/*.yaml) against the AtomSphere API. Input documents "
             "come from files, folders (every file in it, sorted) or stdin ('-'); a file's "
-            "document properties may be given in FILE.properties.json. Without --input the "
+            "document properties may be given in FILE.properties.json, a JSON object whose "
+            "values are strings, numbers or true/false (null: unset). Without --input the "
             "operation runs once on an empty document (a Query or Get with its own values)."
         ),
-        epilog="Exit codes: 0 every document succeeded, 2 bad operation or connection, "
-        "3 some documents were application errors, 4 some documents failed.",
+        epilog="Exit codes: 0 every document succeeded, 2 bad operation, connection, arguments "
+        "or input files (nothing sent), 3 some documents were application errors, 4 some "
+        "documents failed.",
     )
     parser.add_argument("operation", type=Path, metavar="OPERATION.yaml")
     parser.add_argument(
@@ -77,7 +83,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the process's last successful run (ISO 8601), for last_run_date parameters",
     )
     parser.add_argument(
-        "--output", type=Path, metavar="DIR", help="write output documents here (default: stdout)"
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="write output documents here (default: stdout); the outputs an earlier run left "
+        "there (input-*-output-*.xml and their .properties.json) are removed first, other "
+        "files are left alone",
     )
     parser.add_argument(
         "--json",
@@ -86,12 +97,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "included in it as 'documents')",
     )
     parser.set_defaults(handler=_run)
-
-
-@dataclass(frozen=True)
-class InputDocument:
-    document: Document
-    source: str
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -110,6 +115,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     client = DEFAULT_POOL.client(connection)
     writer = OutputWriter(args.output, to_stdout=not args.json and args.output is None)
+    writer.clear_earlier(inputs)
     progress = Progress(len(inputs)) if sys.stderr.isatty() else None
     response = _response([i.document for i in inputs], writer, progress)
     calls_before = client.http.stats().calls
@@ -145,47 +151,7 @@ def _pairs(values: Sequence[str], option: str) -> Iterable[tuple[str, str]]:
         yield name, text
 
 
-# -- inputs and outputs ---------------------------------------------------------------------
-
-
-def read_inputs(paths: Sequence[str]) -> list[InputDocument]:
-    """Documents from files, folders (sorted, sidecars skipped) and stdin; one empty if none."""
-    if not paths:
-        return [InputDocument(Document(b""), "(no input)")]
-    found: list[InputDocument] = []
-    for raw in paths:
-        if raw == "-":
-            found.append(InputDocument(Document(sys.stdin.buffer.read()), "-"))
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(
-                p for p in path.iterdir() if p.is_file() and not p.name.endswith(PROPERTIES_SUFFIX)
-            )
-            found.extend(_read_file(p) for p in files)
-        else:
-            found.append(_read_file(path))
-    return found
-
-
-def _read_file(path: Path) -> InputDocument:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError([Problem("input file not found", str(path))]) from None
-    except OSError as exc:
-        raise ConfigError([Problem(f"cannot read input: {exc.strerror}", str(path))]) from None
-    properties: dict[str, str] = {}
-    sidecar = path.with_name(path.name + PROPERTIES_SUFFIX)
-    if sidecar.is_file():
-        try:
-            raw = json.loads(sidecar.read_text("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ConfigError([Problem(f"not valid JSON: {exc}", str(sidecar))]) from None
-        if not isinstance(raw, dict):
-            raise ConfigError([Problem("expected a JSON object of properties", str(sidecar))])
-        properties = {str(k): str(v) for k, v in raw.items()}
-    return InputDocument(Document(data, properties), str(path))
+# -- outputs -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -198,6 +164,8 @@ class OutputWriter:
     #: With ``--json`` and no ``--output``, outputs travel inside the JSON lines.
     inline: dict[int, list[str]] = field(default_factory=dict)
     count: int = 0
+    #: Output documents of an earlier run removed (with their sidecars) before this run wrote.
+    removed: int = 0
 
     def __post_init__(self) -> None:
         if self.folder is not None:
@@ -206,6 +174,40 @@ class OutputWriter:
             except OSError as exc:
                 problem = f"cannot create the output folder: {exc.strerror}"
                 raise ConfigError([Problem(problem, str(self.folder), field="--output")]) from None
+
+    def clear_earlier(self, inputs: Sequence[InputDocument]) -> None:
+        """Remove the outputs an earlier run left in the folder, so that it holds this run's.
+
+        Only regular files named as this command names its outputs go; anything else (other
+        files, folders, a symbolic link, which this command never writes) stays. When one of
+        them is an input of this run, nothing is removed: the run would delete what it reads.
+        """
+        if self.folder is None:
+            return
+        earlier = sorted(
+            p
+            for p in self.folder.iterdir()
+            if OUTPUT_NAME.fullmatch(p.name) and p.is_file() and not p.is_symlink()
+        )
+        reading = {i.path.resolve() for i in inputs if i.path is not None}
+        problems = [
+            Problem(
+                "this input is an earlier run's output in the --output folder, which a run "
+                "clears first: give another --output folder",
+                str(path),
+            )
+            for path in earlier
+            if path.resolve() in reading
+        ]
+        if problems:
+            raise ConfigError(problems)
+        for path in earlier:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                problem = f"cannot remove an earlier run's output: {exc.strerror}"
+                raise ConfigError([Problem(problem, str(path), field="--output")]) from None
+            self.removed += path.suffix == ".xml"
 
     def write(self, index: int, document: Document) -> None:
         """Write one output; ``count`` only counts outputs that were written."""
@@ -304,6 +306,8 @@ def _summary(
     succeed (the exit code still tells the outcome)."""
     counts = {s: sum(1 for r in results if r.status is s) for s in Status}
     where = f" in {writer.folder}" if writer.folder is not None else ""
+    if writer.removed:
+        where += f" ({plural(writer.removed, 'output')} of an earlier run removed)"
     if not quiet:
         print(
             f"{operation.settings.name}: {operation.action.value} {operation.object.name} "

@@ -23,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "credentials in one cheap call. The connection comes from --connection or the "
             "ATOMSPHERE_* environment variables."
         ),
+        epilog="Exit codes: 0 connected (the Account was read), 1 the API refused (the HTTP "
+        "status and the API's message are shown: 401 credentials, 403 an account id these "
+        "credentials may not use, 404, 5xx) or could not be reached, 2 no usable connection "
+        "configuration.",
     )
     parser.add_argument("--connection", type=Path, metavar="FILE", help="connection YAML")
     parser.set_defaults(handler=_test_connection)

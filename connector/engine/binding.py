@@ -11,7 +11,7 @@ from functools import cached_property
 
 from lxml import etree
 
-from connector.atomsphere.partner import PROCESS_PROPERTY, override_refused
+from connector.atomsphere.partner import PROCESS_PROPERTY
 from connector.atomsphere.query import Expression
 from connector.atomsphere.responses import field_value
 from connector.contract import ExecutionContext
@@ -72,12 +72,7 @@ class DocumentValues:
         found = str(self.context.process_properties.get(PROCESS_PROPERTY) or "").strip()
         if not found and self.operation.override_account is not None:
             found = self.value(self.operation.override_account).strip()
-        if not found:
-            return None
-        refused = override_refused(self.operation.object.name, self.operation.action)
-        if refused:
-            raise ParameterError(f"{refused} (override account {found!r})")
-        return found
+        return found or None
 
     def expression(self) -> Expression | None:
         """The operation's filter with this document's values."""

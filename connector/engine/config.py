@@ -18,7 +18,6 @@ from typing import Any, Final
 from lxml import etree
 
 from connector.atomsphere.catalog import Catalog, Endpoint, ObjectInfo, WireAction, load_catalog
-from connector.atomsphere.partner import override_refused
 from connector.contract import (
     Action,
     ArchiveSettings,
@@ -122,7 +121,7 @@ class _Checker:
         self._references(parameters)
         id_argument = self._id(action, obj)
         filter_tree = self._filter(action, obj)
-        override = self._override_account(action)
+        override = self._override_account()
         options = self._options(action, obj)
         validator, response = self._profiles(action, obj, options)
         settings = self._settings(action, obj, parameters)
@@ -185,12 +184,9 @@ class _Checker:
                 self.problem(("id",), f"{obj.name}'s Execute ({endpoint.path}) takes no id")
         return parse_argument(self.data["id"])
 
-    def _override_account(self, action: Action) -> Argument | None:
+    def _override_account(self) -> Argument | None:
         if "override_account" not in self.data:
             return None
-        refused = override_refused(str(self.data["object"]), action)
-        if refused:
-            self.problem(("override_account",), refused)
         return parse_argument(self.data["override_account"])
 
     def _filter(self, action: Action, obj: ObjectInfo | None) -> FilterNode | None:

@@ -62,12 +62,22 @@ def test_a_short_page_with_a_token_is_not_the_end() -> None:
     assert len(_records(list(api.client().query(ENVIRONMENT, None)))) == 2
 
 
-def test_an_empty_page_stops_even_with_a_token() -> None:
+def test_an_empty_page_stops_even_with_a_token_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Not an error (the API's guidance is to stop), but not silent: README and docs say so."""
     api = FakeApi()
     api.on("POST", "/Environment/query", xml(query_result([env_result("e1", "a")], TOKEN_1)))
     api.on("POST", "/Environment/queryMore", xml(query_result([], TOKEN_2)))
-    assert len(_records(list(api.client().query(ENVIRONMENT, None)))) == 1
+    with caplog.at_level(logging.WARNING, logger="connector.atomsphere"):
+        assert len(_records(list(api.client().query(ENVIRONMENT, None)))) == 1
     assert len(api.calls("POST", "/Environment/queryMore")) == 1
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (
+            logging.WARNING,
+            "query Environment (every record): page 2 was empty but carried a token; stopping",
+        )
+    ]
 
 
 def test_a_repeated_token_is_a_loop_and_an_error() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,15 @@ parameters:
 """
 #: The Get of Process, one GET per document (no bulk).
 GET_PROCESS_ONE_BY_ONE = GET_PROCESS + "options: {bulk_get: false}\n"
+
+
+def process_inputs(folder: Path, ids: Sequence[str]) -> Path:
+    """A folder of documents for GET_PROCESS: one file per id, the id in its properties file."""
+    folder.mkdir()
+    for n, pid in enumerate(ids):
+        (folder / f"doc{n}.xml").write_text("<request/>")
+        (folder / f"doc{n}.xml.properties.json").write_text(json.dumps({"processId": pid}))
+    return folder
 
 
 def write_operation(folder: Path, text: str, name: str = "op.yaml") -> Path:

@@ -8,21 +8,22 @@ from pathlib import Path
 
 import pytest
 
+from connector.atomsphere.pool import DEFAULT_POOL
 from connector.cli import main
 from connector.cli._logging import configure, level_for
 from connector.cli.output import ExitCode
+from connector.sandbox import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_PASSWORD,
+    DEFAULT_UNPRIVILEGED_USERNAME,
+    DEFAULT_USERNAME,
+    Sandbox,
+    SandboxConfig,
+)
 from connector.yamlfiles import packaged_schema
 from tests.client.fakeapi import ACCOUNT, NS, PASSWORD, FakeApi, error, query_result, xml
 from tests.conftest import ROOT
-from tests.engine.helpers import GET_PROCESS_ONE_BY_ONE, write_operation
-
-
-def _inputs(folder: Path, ids: list[str]) -> Path:
-    folder.mkdir()
-    for n, pid in enumerate(ids):
-        (folder / f"doc{n}.xml").write_text("<request/>")
-        (folder / f"doc{n}.xml.properties.json").write_text(json.dumps({"processId": pid}))
-    return folder
+from tests.engine.helpers import GET_PROCESS_ONE_BY_ONE, process_inputs, write_operation
 
 
 def test_run_writes_each_output_with_its_properties_and_exits_by_outcome(
@@ -31,7 +32,7 @@ def test_run_writes_each_output_with_its_properties_and_exits_by_outcome(
     api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
     api_env.on("GET", "/Process/nope", error(400, "No such process"))
     op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
-    inputs = _inputs(tmp_path / "in", ["p1", "nope"])
+    inputs = process_inputs(tmp_path / "in", ["p1", "nope"])
     out = tmp_path / "out"
     code = main(["run", str(op), "--input", str(inputs), "--output", str(out), "--json"])
     assert code == ExitCode.APPLICATION_ERRORS
@@ -59,7 +60,7 @@ def test_quiet_run_summary_lists_only_the_documents_that_did_not_succeed(
     api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
     api_env.on("GET", "/Process/nope", error(400, "No such process"))
     op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
-    inputs = _inputs(tmp_path / "in", ["p1", "nope"])
+    inputs = process_inputs(tmp_path / "in", ["p1", "nope"])
     code = main(["-q", "run", str(op), "--input", str(inputs), "--output", str(tmp_path / "o")])
     assert code == ExitCode.APPLICATION_ERRORS
     (line,) = capsys.readouterr().err.splitlines()
@@ -71,7 +72,7 @@ def test_quiet_run_summary_lists_only_the_documents_that_did_not_succeed(
 def test_run_exits_4_when_a_document_failed(api_env: FakeApi, tmp_path: Path) -> None:
     api_env.on("GET", "/Process/p1", error(500, "boom"))
     op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
-    code = main(["run", str(op), "--input", str(_inputs(tmp_path / "in", ["p1"])), "--json"])
+    code = main(["run", str(op), "--input", str(process_inputs(tmp_path / "in", ["p1"])), "--json"])
     assert code == ExitCode.DOCUMENT_FAILURES
 
 
@@ -171,6 +172,46 @@ def test_test_connection_command(
     assert "credentials refused" in err and PASSWORD not in err
 
 
+@pytest.mark.parametrize(
+    ("account", "username", "code"),
+    [
+        (DEFAULT_ACCOUNT_ID, DEFAULT_USERNAME, ExitCode.OK),
+        ("another-ACCT", DEFAULT_USERNAME, ExitCode.FAILURE),  # the sandbox: 403 for another id
+        (DEFAULT_ACCOUNT_ID, DEFAULT_UNPRIVILEGED_USERNAME, ExitCode.FAILURE),  # 403 on every call
+    ],
+)
+def test_test_connection_fails_when_the_account_id_is_not_usable(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    account: str,
+    username: str,
+    code: ExitCode,
+) -> None:
+    base = "http://test-connection.sandbox.invalid"
+    DEFAULT_POOL.mount(base, Sandbox(SandboxConfig(rate_limit=0)).transport())
+    for name, value in [
+        ("BASE_URL", base),
+        ("ACCOUNT_ID", account),
+        ("USERNAME", username),
+        ("PASSWORD", DEFAULT_PASSWORD),
+    ]:
+        monkeypatch.setenv(f"ATOMSPHERE_{name}", value)
+    try:
+        assert main(["test-connection"]) == code
+    finally:
+        DEFAULT_POOL.unmount(base)
+    captured = capsys.readouterr()
+    if code is ExitCode.OK:
+        assert captured.out.startswith(f"ok: connected to account {account} (Sandbox Account)")
+        return
+    (line,) = captured.err.splitlines()
+    assert line.startswith(
+        f"error: account {account}: HTTP 403: Access denied due to insufficient permissions. "
+        f"(the credentials were accepted, but not for account {account}: "
+    )
+    assert captured.out == "" and DEFAULT_PASSWORD not in line
+
+
 def test_test_connection_gives_up_quickly_when_the_api_stays_away(
     api_env: FakeApi, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -192,7 +233,10 @@ def test_run_shows_progress_on_a_terminal(
     api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
-    assert main(["run", str(op), "--input", str(_inputs(tmp_path / "in", ["p1"])), "--json"]) == 0
+    assert (
+        main(["run", str(op), "--input", str(process_inputs(tmp_path / "in", ["p1"])), "--json"])
+        == 0
+    )
     err = capsys.readouterr().err
     assert "\r" in err and "documents answered" in err
 
@@ -202,7 +246,10 @@ def test_run_json_without_output_folder_carries_the_documents(
 ) -> None:
     api_env.on("GET", "/Process/p1", xml(f'<bns:Process {NS} id="p1" name="A"/>'))
     op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
-    assert main(["run", str(op), "--input", str(_inputs(tmp_path / "in", ["p1"])), "--json"]) == 0
+    assert (
+        main(["run", str(op), "--input", str(process_inputs(tmp_path / "in", ["p1"])), "--json"])
+        == 0
+    )
     (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert line["outputs"] == 1 and line["paths"] == []
     assert 'id="p1"' in line["documents"][0]

@@ -7,7 +7,6 @@ import select
 import signal
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from connector.atomsphere.partner import PROCESS_PROPERTY
 from connector.atomsphere.ratelimit import RateLimiter
 from connector.atomsphere.retry import RetryPolicy
 from connector.cli import main
-from connector.contract import Action, ExecutionContext
+from connector.contract import ExecutionContext
 from connector.documents import Status
 from connector.errors import ConfigError
 from connector.sandbox import fixtures
@@ -160,21 +159,23 @@ def test_an_account_outside_the_hierarchy_is_an_application_error(tmp_path: Path
     assert "stranger is not in the account hierarchy" in result.message
 
 
-def test_account_create_with_an_override_does_not_load(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="does not accept overrideAccount on Account CREATE"):
-        load(tmp_path, f"action: CREATE\nobject: Account\noverride_account: {SUB}\n")
-
-
-def test_the_process_property_is_refused_where_the_api_refuses_it(tmp_path: Path) -> None:
-    # No catalog object offers Account CREATE today; the check still guards the process property.
-    box = Partner()
-    get = load(tmp_path, "action: GET\nobject: Account\n")
-    create = replace(get, settings=replace(get.settings, action=Action.CREATE))
-    context = ExecutionContext(process_properties={PROCESS_PROPERTY: SUB})
-    (result,) = box.run(create, [doc("<Account/>")], context)
-    assert (result.status, result.status_code) == (Status.APPLICATION_ERROR, "400")
-    assert "does not accept overrideAccount on Account CREATE" in result.message
-    assert box.transport.urls == []
+@pytest.mark.parametrize(
+    ("action", "name", "field", "problem"),
+    [
+        ("CREATE", "Account", "action", "Account does not support CREATE; it supports GET, QUERY"),
+        ("DELETE", "Account", "action", "Account does not support DELETE; it supports GET, QUERY"),
+        ("EXECUTE", "AccountProvision", "object", "unknown object 'AccountProvision'"),
+    ],
+)
+def test_the_actions_that_refuse_an_override_are_not_in_the_catalog(
+    tmp_path: Path, action: str, name: str, field: str, problem: str
+) -> None:
+    """The API refuses overrideAccount only on Partner-only actions the connector cannot load:
+    one precise problem says so, without a second one about the override."""
+    with pytest.raises(ConfigError) as raised:
+        load(tmp_path, f"action: {action}\nobject: {name}\noverride_account: {SUB}\n")
+    (only,) = raised.value.problems
+    assert only.field == field and only.message.startswith(problem)
 
 
 def test_an_override_needs_a_partner_connection(tmp_path: Path) -> None:

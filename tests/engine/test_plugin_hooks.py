@@ -114,22 +114,27 @@ def test_test_connection_hook_reads_the_account(
 
 
 @pytest.mark.parametrize(
-    ("answer", "ok", "text"),
+    ("answer", "text"),
     [
-        (error(401, f"Unauthorized {PASSWORD}"), False, "credentials refused"),
-        (error(403, "Access denied"), True, "credentials accepted, but this user may not read"),
-        (error(400, "Invalid account"), False, "HTTP 400: Invalid account"),
-        (httpx.ConnectError("name or service not known"), False, "could not reach the API"),
+        (error(401, f"Unauthorized {PASSWORD}"), "HTTP 401: credentials refused for "),
+        # Valid credentials on an account id they may not use: every call would be refused.
+        (error(403, "Access denied"), "HTTP 403: Access denied (the credentials were accepted"),
+        (error(400, "Invalid account"), "HTTP 400: Invalid account"),
+        (error(404, "No such resource"), "HTTP 404: No such resource"),
+        (error(500, "Internal error"), "HTTP 500: Internal error"),
+        (error(503, "Busy"), "HTTP 503: Busy (gave up after 3 attempts)"),
+        (xml("<bns:Account", 200), f"account {ACCOUNT}: unreadable answer: GetAccount: not well"),
+        (httpx.ConnectError("name or service not known"), "could not reach the API"),
     ],
 )
 def test_test_connection_hook_explains_failures_without_secrets(
-    plugin_manager: pluggy.PluginManager, api: FakeApi, answer: object, ok: bool, text: str
+    plugin_manager: pluggy.PluginManager, api: FakeApi, answer: object, text: str
 ) -> None:
-    api.on("GET", f"/Account/{ACCOUNT}", answer)  # type: ignore[arg-type]
+    api.on("GET", f"/Account/{ACCOUNT}", *[answer] * 3)  # type: ignore[arg-type]
     check = plugin_manager.hook.connector_test_connection(
         connector_id="atomsphere", connection=CONNECTION
     )
-    assert check.ok is ok and text in check.message
+    assert not check.ok and text in check.message, check.message
     assert PASSWORD not in check.message and PASSWORD not in check.target
 
 
