@@ -7,11 +7,13 @@ import signal
 import sys
 import textwrap
 import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 
 from connector.cli.output import ExitCode, fail, port_number
+from connector.errors import ConfigError
 from connector.sandbox import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_API_TOKEN,
@@ -30,6 +32,7 @@ from connector.sandbox.config import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_REQUEST_TIMEOUT,
+    sub_account_problem,
 )
 from connector.sandbox.faults import ALIASES, KINDS, OPTIONS
 
@@ -40,6 +43,47 @@ _WIDTH = 88
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
     """Defaults shown, and the fault grammar's table kept as laid out."""
+
+
+#: Options whose value is a secret: a refusal never repeats it.
+_SECRETS = frozenset({"password", "api_token"})
+
+
+def _checked(field: str, read: Callable[[str], object]) -> Callable[[str], object]:
+    """An ``argparse`` type that reads a value and checks it against :class:`SandboxConfig`'s
+    own rules, so a value out of range is argparse's usage error naming the option, and the
+    CLI and the Python API cannot disagree on what is allowed."""
+
+    def check(text: str) -> object:
+        shown = "" if field in _SECRETS else f" {text!r}"
+        try:
+            value = read(text)
+        except ValueError:
+            expected = "a whole number" if read is int else "a number"
+            raise argparse.ArgumentTypeError(f"invalid value{shown}: expected {expected}") from None
+        try:
+            SandboxConfig(**{field: value})  # type: ignore[arg-type]
+        except ConfigError as exc:
+            problem = str(exc).removeprefix(f"{field} ")  # the option is named already
+            raise argparse.ArgumentTypeError(f"invalid value{shown}: {problem}") from None
+        return value
+
+    return check
+
+
+def _host(text: str) -> str:
+    """``--host``: an empty one would bind every interface yet print a URL with no host."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty (0.0.0.0 listens on every interface)")
+    return text
+
+
+def _sub_account(text: str) -> str:
+    """One ``--sub-account``, checked alone; the config checks the set (repeats, the account)."""
+    problem = sub_account_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}: {problem}")
+    return text
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,56 +100,80 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         formatter_class=_HelpFormatter,
         epilog=_fault_help(),
     )
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
+    parser.add_argument(
+        "--host",
+        type=_host,
+        default=DEFAULT_HOST,
+        help="IPv4 address or host name to listen on (0.0.0.0: every interface)",
+    )
     parser.add_argument(
         "--port", type=port_number, default=DEFAULT_PORT, help="port (0: a free port)"
     )
-    parser.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="the account id")
+    parser.add_argument(
+        "--account-id",
+        type=_checked("account_id", str),
+        default=DEFAULT_ACCOUNT_ID,
+        help="the account id",
+    )
     parser.add_argument(
         "--sub-account",
         action="append",
+        type=_sub_account,
         default=[],
         metavar="ID",
         help="a managed sub-account with data of its own, reached through the Partner API path "
         "/partner/api/rest/v1/ACCOUNT/...?overrideAccount=ID (repeatable)",
     )
-    parser.add_argument("--username", default=DEFAULT_USERNAME, help="the user name")
-    parser.add_argument("--password", default=DEFAULT_PASSWORD, help="the user's password")
     parser.add_argument(
-        "--token", default=DEFAULT_API_TOKEN, help="the API token (user BOOMI_TOKEN.<username>)"
+        "--username",
+        type=_checked("username", str),
+        default=DEFAULT_USERNAME,
+        help="the user name (not empty, no ':')",
+    )
+    parser.add_argument(
+        "--password",
+        type=_checked("password", str),
+        default=DEFAULT_PASSWORD,
+        help="the user's password (not empty)",
+    )
+    parser.add_argument(
+        "--token",
+        type=_checked("api_token", str),
+        default=DEFAULT_API_TOKEN,
+        help="the API token (not empty; user BOOMI_TOKEN.<username>)",
     )
     parser.add_argument(
         "--data", type=Path, default=None, help="SQLite file that keeps state across restarts"
     )
     parser.add_argument(
         "--records",
-        type=int,
+        type=_checked("records", int),
         default=DEFAULT_RECORDS,
         help="size of the large collections (ExecutionRecord, AuditLog, Event, ...)",
     )
     parser.add_argument(
         "--rate-limit",
-        type=float,
+        type=_checked("rate_limit", float),
         default=DEFAULT_RATE_LIMIT,
         help="requests per second per account before 503 (0: no limit)",
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the data")
     parser.add_argument(
         "--max-body-bytes",
-        type=int,
+        type=_checked("max_body_bytes", int),
         default=DEFAULT_MAX_BODY_BYTES,
         help="largest request body; a larger one is refused with 413 before it is read",
     )
     parser.add_argument(
         "--request-timeout",
-        type=float,
+        type=_checked("request_timeout", float),
         default=DEFAULT_REQUEST_TIMEOUT,
         help="seconds a client has to send a whole request (idle connections too) "
-        "before it is dropped",
+        "before it is dropped (at most 86400)",
     )
     parser.add_argument(
         "--max-connections",
-        type=int,
+        type=_checked("max_connections", int),
         default=DEFAULT_MAX_CONNECTIONS,
         help="connections served at once (one thread each); when full the oldest one still "
         "sending its request makes room, else 503",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
@@ -28,8 +29,20 @@ DEFAULT_MAX_BODY_BYTES: Final = 10 * 1024 * 1024
 DEFAULT_REQUEST_TIMEOUT: Final = 30.0
 #: and at most this many connections are served at once (one thread each).
 DEFAULT_MAX_CONNECTIONS: Final = 128
+#: The longest ``request_timeout``: a day. A longer one only keeps dead connections, and the
+#: socket layer overflows on absurd values (``1e300``).
+MAX_REQUEST_TIMEOUT: Final = 86400.0
 
 NumberOfResults = Literal["page", "total"]
+#: Fields a caller authenticates with: an empty one would let ``user:`` (no password) in.
+_CREDENTIALS: Final = ("username", "password", "api_token", "unprivileged_username")
+_FLOATS: Final = (
+    "rate_limit",
+    "rate_burst",
+    "query_token_ttl",
+    "async_token_ttl",
+    "request_timeout",
+)
 _ACCOUNT_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -84,7 +97,19 @@ class SandboxConfig:
     sub_accounts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        problems = []
+        problems = [f"{name} must not be empty" for name in _CREDENTIALS if not getattr(self, name)]
+        problems += [
+            f"{name} must not contain ':' (HTTP Basic ends the user name at the first ':')"
+            for name in ("username", "unprivileged_username")
+            if ":" in getattr(self, name)
+        ]
+        problems += [
+            f"{name} must be a finite number"
+            for name in _FLOATS
+            if getattr(self, name) is not None and not math.isfinite(getattr(self, name))
+        ]
+        if problems:  # the range checks below would only repeat these
+            raise ConfigError("; ".join(problems))
         if self.rate_limit < 0:
             problems.append("rate_limit must be >= 0")
         if self.rate_burst is not None and self.rate_burst < 1:
@@ -97,9 +122,9 @@ class SandboxConfig:
             problems.append("number_of_results must be 'page' or 'total'")
         if not self.account_id or "/" in self.account_id:
             problems.append("account_id must be a non-empty path segment")
-        for sub in self.sub_accounts:
-            if not _ACCOUNT_ID.fullmatch(sub):
-                problems.append(f"sub-account {sub!r}: letters, digits, '.', '_' and '-' only")
+        for sub in dict.fromkeys(self.sub_accounts):  # each problem once
+            if (problem := sub_account_problem(sub)) is not None:
+                problems.append(f"sub-account {sub!r}: {problem}")
             elif sub == self.account_id or self.sub_accounts.count(sub) > 1:
                 problems.append(f"sub-account {sub!r} is the account itself or given twice")
         for name in ("async_pending_polls", "execution_pending_polls", "execution_running_polls"):
@@ -107,8 +132,8 @@ class SandboxConfig:
                 problems.append(f"{name} must be >= 0")
         if self.max_body_bytes < 0:
             problems.append("max_body_bytes must be >= 0")
-        if not self.request_timeout > 0:
-            problems.append("request_timeout must be > 0")
+        if not 0 < self.request_timeout <= MAX_REQUEST_TIMEOUT:
+            problems.append(f"request_timeout must be > 0 and <= {MAX_REQUEST_TIMEOUT:g}")
         if self.max_connections < 1:
             problems.append("max_connections must be >= 1")
         if problems:
@@ -117,3 +142,10 @@ class SandboxConfig:
     @property
     def burst(self) -> float:
         return self.rate_burst if self.rate_burst is not None else max(self.rate_limit, 1.0)
+
+
+def sub_account_problem(sub: str) -> str | None:
+    """What is wrong with one sub-account id on its own, if anything."""
+    if not _ACCOUNT_ID.fullmatch(sub):
+        return "letters, digits, '.', '_' and '-' only"
+    return None

@@ -12,11 +12,14 @@ A fault is written ``KIND[:key=value[,key=value...]]``, the same from Python, fr
 
 The kinds are :data:`KINDS` and the keys :data:`OPTIONS`: the parser reads them, and
 ``atomsphere sandbox --help`` lists them, from these tables, so grammar and help cannot drift
-apart. A key that means nothing for a kind (``503:at=body``) is refused rather than ignored.
+apart. A key that means nothing for a kind (``503:at=body``), a key given twice and a value out
+of its range (``times=0``, ``seconds=nan``) are refused when the spec is read, so nothing a spec
+holds can fail while a request is answered.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from collections.abc import Callable, Mapping
@@ -65,6 +68,17 @@ ALIASES: Final[Mapping[str, FaultKind]] = MappingProxyType(
 
 #: Where a reset happens: before the request is processed, or part-way through the answer.
 RESET_STAGES = ("start", "body")
+#: The longest injected latency: an hour is past every client timeout worth testing, and a
+#: longer (or non-finite) wait would only hold a server thread or overflow the sleep.
+MAX_LATENCY_SECONDS: Final = 3600.0
+
+
+def _number(text: str) -> float:
+    """A finite float: ``nan``, ``inf`` and ``1e400`` (which reads as inf) are not values."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
 @dataclass(frozen=True)
@@ -97,12 +111,16 @@ OPTIONS: Final = (
         "(default *)",
     ),
     FaultOption("method", str, "METHOD", "only calls with this HTTP method"),
-    FaultOption("times", int, "N", "fire at most n times"),
+    FaultOption("times", int, "N", "fire at most n times (n >= 1; default: without limit)"),
     FaultOption("after", int, "N", "let n matching calls through first"),
     FaultOption("every", int, "N", "fire on the n-th, 2n-th... matching call (after `after`)"),
-    FaultOption("probability", float, "P", "fire with this chance (0..1), drawn from the seed"),
+    FaultOption("probability", _number, "P", "fire with this chance (0..1), drawn from the seed"),
     FaultOption(
-        "seconds", float, "S", "how long to wait (default 1)", frozenset({FaultKind.LATENCY})
+        "seconds",
+        _number,
+        "S",
+        f"how long to wait (default 1, at most {MAX_LATENCY_SECONDS:g})",
+        frozenset({FaultKind.LATENCY}),
     ),
     FaultOption(
         "status",
@@ -121,11 +139,16 @@ OPTIONS: Final = (
     ),
 )
 _OPTIONS_BY_NAME: Final = {option.name: option for option in OPTIONS}
+#: What a value that does not read is expected to be, by the option's reader.
+_EXPECTED: Final[Mapping[Callable[[str], object], str]] = MappingProxyType(
+    {int: "a whole number", _number: "a finite number"}
+)
 
 
 @dataclass(frozen=True)
 class FaultRule:
-    """One fault and where it applies. ``times=None`` means without limit."""
+    """One fault and where it applies. ``times=None`` means without limit (``times=0``, a rule
+    that never fires, is refused: it is always a mistake)."""
 
     kind: FaultKind
     path: str = "*"
@@ -139,30 +162,9 @@ class FaultRule:
     at: str = "start"
 
     def __post_init__(self) -> None:
-        problems = []
-        if self.times is not None and self.times < 0:
-            problems.append("times must be >= 0")
-        if self.after < 0:
-            problems.append("after must be >= 0")
-        if self.every < 1:
-            problems.append("every must be >= 1")
-        if not 0.0 <= self.probability <= 1.0:
-            problems.append("probability must be between 0 and 1")
-        if self.seconds < 0:
-            problems.append("seconds must be >= 0")
-        if not 200 <= self.status <= 599:
-            problems.append("status must be an HTTP status (200-599)")
-        if self.at not in RESET_STAGES:
-            problems.append(f"at must be one of {', '.join(RESET_STAGES)}")
-        defaults = FaultRule.__dataclass_fields__
-        problems += [
-            option.misplaced(self.kind)
-            for option in OPTIONS
-            if not option.applies_to(self.kind)
-            and getattr(self, option.name) != defaults[option.name].default
-        ]
+        problems = _problems(self)
         if problems:
-            raise ConfigError(f"fault {self.spec}: {'; '.join(problems)}")
+            raise _RuleError(problems, f"fault {self.spec}: {'; '.join(problems)}")
         if self.method is not None:
             object.__setattr__(self, "method", self.method.upper())
 
@@ -182,6 +184,41 @@ class FaultRule:
             if option.name != "path" and value != defaults[option.name].default:
                 parts.append(f"{option.name}={value}")
         return f"{self.kind.value}:{','.join(parts)}"
+
+
+class _RuleError(ConfigError):
+    """A rule's values out of range; ``problems`` lets the parser name the spec as written."""
+
+    def __init__(self, problems: list[str], message: str) -> None:
+        super().__init__(message)
+        self.range_problems = problems
+
+
+def _problems(rule: FaultRule) -> list[str]:
+    """What is wrong with ``rule``'s values, one phrase per key."""
+    problems = []
+    if rule.times is not None and rule.times < 1:
+        problems.append("times must be >= 1 (leave it out for no limit)")
+    if rule.after < 0:
+        problems.append("after must be >= 0")
+    if rule.every < 1:
+        problems.append("every must be >= 1")
+    if not 0.0 <= rule.probability <= 1.0:  # also refuses nan
+        problems.append("probability must be between 0 and 1")
+    if not 0.0 <= rule.seconds <= MAX_LATENCY_SECONDS:  # also refuses nan
+        problems.append(f"seconds must be between 0 and {MAX_LATENCY_SECONDS:g}")
+    if not 200 <= rule.status <= 599:
+        problems.append("status must be an HTTP status (200-599)")
+    if rule.at not in RESET_STAGES:
+        problems.append(f"at must be one of {', '.join(RESET_STAGES)}")
+    defaults = FaultRule.__dataclass_fields__
+    problems += [
+        option.misplaced(rule.kind)
+        for option in OPTIONS
+        if not option.applies_to(rule.kind)
+        and getattr(rule, option.name) != defaults[option.name].default
+    ]
+    return problems
 
 
 def parse_fault_spec(spec: str) -> FaultRule:
@@ -208,11 +245,20 @@ def parse_fault_spec(spec: str) -> FaultRule:
             raise ConfigError(f"fault {spec!r}: unknown key {key!r} ({known})")
         if not option.applies_to(kind):  # even at its default value: it would mean nothing
             raise ConfigError(f"fault {spec!r}: {option.misplaced(kind)}")
+        if key in values:  # the last one winning would hide a typo
+            raise ConfigError(f"fault {spec!r}: key {key!r} is given more than once")
         try:
             values[key] = option.read(value.strip())
         except ValueError:
-            raise ConfigError(f"fault {spec!r}: {key}={value.strip()!r} is not valid") from None
-    return FaultRule(kind, **values)  # type: ignore[arg-type]
+            expected = _EXPECTED.get(option.read)
+            why = f" (expected {expected})" if expected else ""
+            raise ConfigError(
+                f"fault {spec!r}: {key}={value.strip()!r} is not valid{why}"
+            ) from None
+    try:
+        return FaultRule(kind, **values)  # type: ignore[arg-type]
+    except _RuleError as exc:  # name the spec as the user wrote it
+        raise ConfigError(f"fault {spec!r}: {'; '.join(exc.range_problems)}") from None
 
 
 @dataclass

@@ -66,7 +66,9 @@ class State:
         self._cursors: dict[str, Cursor] = {}
         self._jobs: dict[str, Job] = {}
         self.executions: dict[str, Execution] = {}
-        self._random = random.Random(f"{sandbox.config.seed}/tokens")
+        # Per account: sub-accounts share the seed, not their tokens or execution ids.
+        config = sandbox.config
+        self._random = random.Random(f"{config.seed}/{config.account_id}/tokens")
 
     # -- query cursors --------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from enum import StrEnum
 from typing import Final
 from urllib.parse import parse_qsl
 
+from connector.sandbox.accept import prefers_json
+
 XML_TYPE: Final = "application/xml"
 JSON_TYPE: Final = "application/json"
 TEXT_TYPE: Final = "text/plain"
@@ -58,17 +60,9 @@ class Request:
 
     @property
     def wants_json(self) -> bool:
-        """True when the client asked for JSON (Accept); XML is the default."""
-        accept = self.header("accept").lower()
-        if not accept:
-            return False
-        ranked = [media_type(part) for part in accept.split(",")]
-        for media in ranked:
-            if media in (XML_TYPE, "text/xml"):
-                return False
-            if media == JSON_TYPE or media.endswith("+json"):
-                return True
-        return False
+        """True when the client's Accept ranks JSON above XML (q-values, wildcards); XML is the
+        default."""
+        return prefers_json(self.header("accept"))
 
     @property
     def body_is_json(self) -> bool:

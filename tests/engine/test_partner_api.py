@@ -223,5 +223,12 @@ def test_the_cli_sandbox_serves_sub_accounts_to_a_partner_url_connection(tmp_pat
 
 
 def test_the_cli_refuses_a_bad_sub_account_id(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sandbox", "--port", "0", "--sub-account", "a/b"]) == 2
-    assert "sub-account 'a/b'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:  # one id alone: argparse's usage error
+        main(["sandbox", "--port", "0", "--sub-account", "a/b"])
+    assert exited.value.code == 2
+    assert "argument --sub-account: invalid value 'a/b'" in capsys.readouterr().err
+    # The set (a repeat, the account itself): one error line, said once.
+    assert main(["sandbox", "--port", "0", "--sub-account", "s-1", "--sub-account", "s-1"]) == 2
+    assert capsys.readouterr().err == (
+        "error: sub-account 's-1' is the account itself or given twice\n"
+    )

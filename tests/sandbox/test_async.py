@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import zoneinfo
+
 import httpx
 
 from connector.sandbox import fixtures
@@ -99,3 +102,45 @@ def test_change_listener_status_pauses_and_resumes(client: httpx.Client) -> None
         b'action="explode"/>',
     )
     assert bad.status_code == 400 and "explode" in error_message(bad)
+
+
+def _result(client: httpx.Client, name: str, atom: str) -> dict[str, object]:
+    token = client.get(f"/async/{name}/{atom}", headers=JSON).json()["asyncToken"]["token"]
+    poll = f"/async/{name}/response/{token}"
+    assert client.get(poll).status_code == 202
+    answer = client.get(poll, headers=JSON).json()
+    return answer["result"][0]  # type: ignore[no-any-return]
+
+
+def _bytes(size: object) -> tuple[int, int]:
+    """``"50 MB"`` → the range of raw byte counts it can stand for (whole units, rounded down)."""
+    match = re.fullmatch(r"(\d+) (B|KB|MB|GB|TB)", str(size))
+    assert match, size
+    unit = 1024 ** ["B", "KB", "MB", "GB", "TB"].index(match.group(2))
+    return int(match.group(1)) * unit, (int(match.group(1)) + 1) * unit
+
+
+def test_disk_space_sizes_are_plausible_and_add_up(client: httpx.Client) -> None:
+    for atom in (fixtures.PRODUCTION_ATOM.id, fixtures.TEST_MOLECULE.id):
+        space = _result(client, "AtomDiskSpace", atom)
+        directories = space["DiskSpaceDirectory"]
+        assert isinstance(directories, list) and directories
+        for directory in directories:
+            low, high = _bytes(directory["size"])
+            assert low <= directory["rawSize"] < high
+            assert re.fullmatch(r"[a-z]+", directory["file"])
+        total = space["rawTotalSize"]
+        assert total == sum(d["rawSize"] for d in directories)
+        low, high = _bytes(space["totalSize"])
+        assert low <= total < high  # type: ignore[operator]
+        assert _bytes(space["quotaLimit"])[0] == space["rawQuotaLimit"]  # whole gigabytes
+        assert space["rawQuotaLimit"] > total  # type: ignore[operator]
+
+
+def test_cloud_attachment_properties_name_their_runtime_and_a_real_time_zone(
+    client: httpx.Client,
+) -> None:
+    found = _result(client, "CloudAttachmentProperties", fixtures.PRODUCTION_ATOM.id)
+    assert found["runtimeId"] == fixtures.PRODUCTION_ATOM.id
+    assert found["containerName"] == fixtures.PRODUCTION_ATOM.name
+    zoneinfo.ZoneInfo(str(found["defaultTimeZoneForAccountSchedules"]))  # raises if not a zone

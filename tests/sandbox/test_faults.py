@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 
 import httpx
@@ -12,7 +13,7 @@ from lxml import etree
 from connector.cli import main
 from connector.errors import ConfigError
 from connector.sandbox import FaultKind, FaultRule, Faults, Sandbox, fixtures, parse_fault_spec
-from connector.sandbox.faults import ALIASES, KINDS, OPTIONS
+from connector.sandbox.faults import ALIASES, KINDS, MAX_LATENCY_SECONDS, OPTIONS
 from connector.xml import SAFE_PARSER
 from tests.conftest import ROOT
 from tests.sandbox.conftest import FakeClock, make_client, make_sandbox
@@ -45,6 +46,53 @@ def test_spec_grammar_round_trips() -> None:
 def test_bad_specs_are_config_errors(spec: str, problem: str) -> None:
     with pytest.raises(ConfigError, match=problem):
         parse_fault_spec(spec)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("latency:seconds=nan", "seconds='nan' is not valid (expected a finite number)"),
+        ("latency:seconds=inf", "seconds='inf' is not valid (expected a finite number)"),
+        ("latency:seconds=1e400", "seconds='1e400' is not valid (expected a finite number)"),
+        ("latency:seconds=3601", "seconds must be between 0 and 3600"),
+        ("latency:seconds=-0.5", "seconds must be between 0 and 3600"),
+        ("503:probability=nan", "probability='nan' is not valid (expected a finite number)"),
+        ("503:times=many", "times='many' is not valid (expected a whole number)"),
+        ("latency:seconds=1,seconds=2", "key 'seconds' is given more than once"),
+        ("503:times=1,TIMES=1", "key 'times' is given more than once"),
+        ("503:times=0", "times must be >= 1 (leave it out for no limit)"),
+    ],
+)
+def test_out_of_range_values_and_repeated_keys_are_refused_naming_spec_and_key(
+    spec: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        parse_fault_spec(spec)
+    assert str(refused.value) == f"fault {spec!r}: {message}"  # the spec as written
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"kind": FaultKind.LATENCY, "seconds": math.nan},
+        {"kind": FaultKind.LATENCY, "seconds": math.inf},
+        {"kind": FaultKind.BUSY, "probability": math.nan},
+        {"kind": FaultKind.BUSY, "times": 0},
+    ],
+)
+def test_rules_built_in_python_refuse_values_that_would_fail_a_request(
+    rule: dict[str, object],
+) -> None:
+    with pytest.raises(ConfigError):
+        FaultRule(**rule)  # type: ignore[arg-type]
+
+
+def test_the_longest_latency_is_served(clock: FakeClock) -> None:
+    sandbox = make_sandbox(clock)
+    sandbox.faults.add(f"latency:seconds={MAX_LATENCY_SECONDS:g},times=1")
+    with make_client(sandbox, timeout=None) as client:
+        assert client.get(PROCESS).status_code == 200
+    assert clock.slept == [MAX_LATENCY_SECONDS]
 
 
 @pytest.mark.parametrize(

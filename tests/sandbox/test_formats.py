@@ -117,3 +117,39 @@ def test_json_requests_with_xml_answers_and_back(client: httpx.Client) -> None:
         "/Environment", content=body, headers={"Accept": "application/json"}
     ).json()
     assert as_json["name"] == "Other" and as_json["@type"] == "Environment"
+
+
+@pytest.mark.parametrize(
+    ("accept", "answer"),
+    [
+        (None, "application/xml"),
+        ("*/*", "application/xml"),
+        ("application/*", "application/xml"),
+        ("application/json", "application/json"),
+        ("application/xml;q=0.1, application/json", "application/json"),
+        ("application/json, application/xml;q=0.1", "application/json"),
+        ("application/json;q=0.1, application/xml", "application/xml"),
+        ("application/xml, application/json;q=0.1", "application/xml"),
+        ("application/json, application/xml", "application/json"),  # equal: the first listed
+        ("application/xml, application/json", "application/xml"),
+        ("application/json;q=0", "application/xml"),  # JSON refused
+        ("application/json;q=0, */*", "application/xml"),
+        ("application/xml;q=0", "application/json"),  # XML refused, JSON not
+        ("application/xml;q=0, */*;q=0.5", "application/json"),
+        ("*/*;q=0.2, application/json;q=0.5", "application/json"),
+        ("application/json;q=0.5, */*", "application/xml"),  # the most specific range counts
+        ("application/*;q=0.3, application/json;q=0.2", "application/xml"),
+        ("text/html", "application/xml"),  # neither acceptable: the default
+        ("application/json;q=abc, application/xml;q=0.5", "application/xml"),  # unreadable q
+        ("APPLICATION/JSON; Q=0.9, application/xml; q=0.8", "application/json"),
+    ],
+)
+def test_accept_q_values_and_ranges_choose_the_format(
+    client: httpx.Client, accept: str | None, answer: str
+) -> None:
+    headers = {"Accept": accept} if accept is not None else {}
+    response = client.get("/Environment/no-such-id", headers=headers)  # errors negotiate too
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].split(";")[0] == answer
+    found = client.post("/Environment/query", headers=headers)
+    assert found.headers["Content-Type"].split(";")[0] == answer

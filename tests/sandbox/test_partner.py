@@ -15,6 +15,7 @@ from connector.sandbox import (
     DEFAULT_USERNAME,
     Sandbox,
     SandboxConfig,
+    fixtures,
 )
 from tests.sandbox.conftest import BASE, JSON, FakeClock, make_sandbox
 from tests.sandbox.helpers import all_results, error_message, simple
@@ -158,3 +159,26 @@ def test_sub_accounts_persist_in_files_of_their_own(tmp_path: Path) -> None:
 def test_bad_sub_account_ids_are_refused(subs: tuple[str, ...]) -> None:
     with pytest.raises(ConfigError, match="sub-account"):
         SandboxConfig(sub_accounts=subs)
+
+
+def test_created_records_and_tokens_get_ids_of_their_own_account(partner: httpx.Client) -> None:
+    created = [_create(partner, "Same request", account) for account in (None, SUB, OTHER)]
+    assert len(set(created)) == 3  # the seed is shared, new ids are not
+    tokens = []
+    for account in (None, SUB, OTHER):
+        params = {"overrideAccount": account} if account else None
+        path = f"/async/AtomCounters/{fixtures.PRODUCTION_ATOM.id}"
+        atom = partner.get(path, headers=JSON, params=params)
+        tokens.append(atom.json()["asyncToken"]["token"])
+    assert len(set(tokens)) == 3
+
+
+def test_seeded_records_keep_their_ids_in_every_account(partner: httpx.Client) -> None:
+    """As documented: sub-accounts are seeded like the primary, so seeded ids coincide."""
+    primary = [e["id"] for e in all_results(partner, "Environment", None)]
+    partner.params = httpx.QueryParams({"overrideAccount": SUB})
+    try:
+        sub = [e["id"] for e in all_results(partner, "Environment", None)]
+    finally:
+        partner.params = httpx.QueryParams()
+    assert primary == sub and fixtures.PRODUCTION.id in primary

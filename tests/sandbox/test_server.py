@@ -6,6 +6,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from connector.cli import main
+from connector.errors import ConfigError
 from connector.sandbox import DEFAULT_PASSWORD, DEFAULT_USERNAME, Sandbox, SandboxConfig, fixtures
 from tests.sandbox.helpers import NS, xml
 
@@ -109,6 +111,79 @@ def test_cli_refuses_a_bad_option_value_as_every_command_does(
     err = capsys.readouterr().err
     assert err.startswith("usage: atomsphere sandbox ")  # argparse's form, as documented
     assert f"atomsphere sandbox: error: argument {option}: invalid" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        ("--rate-limit", "-1", "invalid value '-1': must be >= 0"),
+        ("--rate-limit", "nan", "invalid value 'nan': must be a finite number"),
+        ("--request-timeout", "inf", "invalid value 'inf': must be a finite number"),
+        ("--request-timeout", "1e400", "invalid value '1e400': must be a finite number"),
+        ("--request-timeout", "0", "invalid value '0': must be > 0 and <= 86400"),
+        ("--records", "-1", "invalid value '-1': must be >= 0"),
+        ("--max-connections", "0", "invalid value '0': must be >= 1"),
+        ("--max-body-bytes", "-1", "invalid value '-1': must be >= 0"),
+        ("--username", "", "invalid value '': must not be empty"),
+        ("--username", "a:b", "invalid value 'a:b': must not contain ':'"),
+        ("--account-id", "", "invalid value '': must be a non-empty path segment"),
+        ("--sub-account", "a/b", "invalid value 'a/b': letters, digits,"),
+        ("--host", "", "must not be empty (0.0.0.0 listens on every interface)"),
+    ],
+)
+def test_cli_refuses_a_value_out_of_range_as_usage_naming_the_option(
+    option: str, value: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["sandbox", f"{option}={value}"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: atomsphere sandbox ")  # argparse's form, as documented
+    assert err.splitlines()[-1].startswith(
+        f"atomsphere sandbox: error: argument {option}: {problem}"
+    )
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("option", ["--password", "--token"])
+def test_cli_refuses_empty_secrets_without_repeating_any(
+    option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["sandbox", f"{option}="])
+    assert exited.value.code == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last == f"atomsphere sandbox: error: argument {option}: invalid value: must not be empty"
+
+
+def test_cli_refuses_a_non_finite_fault_value_before_serving(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["sandbox", "--port", "0", "--fault", "latency:seconds=nan"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # it never listened
+    assert err == (
+        "error: fault 'latency:seconds=nan': seconds='nan' is not valid "
+        "(expected a finite number)\n"
+    )
+
+
+def test_cli_bind_failure_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["sandbox", "--port", str(port), "--rate-limit", "0"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")  # as documented
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_empty_credentials_are_refused_from_python_too() -> None:
+    for field in ("username", "password", "api_token", "unprivileged_username"):
+        with pytest.raises(ConfigError, match=f"{field} must not be empty"):
+            SandboxConfig(**{field: ""})  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -99,7 +99,8 @@ def new_key(call: Call, record: Record) -> str:
         number = sandbox.store.next_number(name, start + sandbox.seed.space(name).count)
         return numbered_id(prefix, number)
     number = sandbox.store.next_number(f"{name}#created", 0)
-    return sandbox.seed.hashed_uuid(f"{name}#created", number)
+    # The account id is part of the hash: sub-accounts share the seed, not their new ids.
+    return sandbox.seed.hashed_uuid(f"{sandbox.config.account_id}/{name}#created", number)
 
 
 def stamp(call: Call, record: Record, *, creating: bool) -> None:

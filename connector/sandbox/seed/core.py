@@ -11,7 +11,7 @@ from random import Random
 from typing import TYPE_CHECKING, Final
 
 from connector.sandbox.seed import fixtures, words
-from connector.sandbox.seed.faker import title, user
+from connector.sandbox.seed.faker import human_size, title, user
 from connector.sandbox.shapes import Record
 
 if TYPE_CHECKING:
@@ -250,6 +250,29 @@ def _queues(data: SeedData, i: int, key: str, rng: Random, record: Record) -> No
     ]
 
 
+def _disk_space(data: SeedData, i: int, key: str, rng: Random, record: Record) -> None:
+    """Sizes that add up: each directory's raw bytes and their readable form, the total their
+    sum, all under a quota of whole gigabytes (the spec's "5 GB" / "50 MB" form)."""
+    quota = rng.choice((5, 10, 20, 50)) * 1024**3
+    directories = []
+    for name in rng.sample(words.RUNTIME_DIRECTORIES, 4):
+        raw = rng.randint(16 * 1024, 512 * 1024**2)
+        directories.append({"file": name, "rawSize": str(raw), "size": human_size(raw)})
+    total = sum(int(d["rawSize"]) for d in directories)
+    record.update(
+        quotaLimit=human_size(quota),
+        rawQuotaLimit=str(quota),
+        totalSize=human_size(total),
+        rawTotalSize=str(total),
+        DiskSpaceDirectory=directories,
+    )
+
+
+def _cloud_attachment(data: SeedData, i: int, key: str, rng: Random, record: Record) -> None:
+    atom = data.record_of("Atom", key) or {}
+    record.update(runtimeId=key, containerName=str(atom.get("name", record.get("containerName"))))
+
+
 _SPECIAL = {
     "Account": _account,
     "Atom": _atom,
@@ -264,4 +287,6 @@ _SPECIAL = {
     "ListenerStatus": _listener,
     "Connector": _connector,
     "ListQueues": _queues,
+    "AtomDiskSpace": _disk_space,
+    "CloudAttachmentProperties": _cloud_attachment,
 }

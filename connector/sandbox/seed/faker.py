@@ -51,6 +51,19 @@ NAMES: Final[dict[str, tuple[str, str]]] = {
     "branchname": ("branchId", "Branch"),
 }
 _ACCOUNT_FIELDS: Final = frozenset({"accountid", "account", "parentaccount"})
+#: Fields that hold a directory or file path on a runtime (not ``fullPath``, not an XPath).
+_PATH_SUFFIXES: Final = (
+    "directory",
+    "directories",
+    "classpath",
+    "librarypath",
+    "jdkpath",
+    "certspath",
+    "keypath",
+    "jrelocation",
+)
+#: Contact fields filled from one row of :data:`words.CITIES`, in its column order.
+_POSTAL_FIELDS: Final = ("city", "state", "postalcode", "country")
 _USER_FIELDS: Final = frozenset(
     {"userid", "createdby", "modifiedby", "modifier", "deployedby", "user", "username", "email"}
 )
@@ -80,6 +93,15 @@ class Context:
 
 def fake_uuid(rng: Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def human_size(raw: int) -> str:
+    """Bytes as the API writes sizes next to their raw value: ``53415102`` → ``50 MB`` (whole
+    binary units, rounded down)."""
+    for unit, power in (("TB", 4), ("GB", 3), ("MB", 2), ("KB", 1)):
+        if raw >= 1024**power:
+            return f"{raw // 1024**power} {unit}"
+    return f"{raw} B"
 
 
 def user(rng: Random) -> str:
@@ -179,6 +201,33 @@ class Faker:
             return title(rng)
         if "url" in lowered or "endpoint" in lowered:
             return f"https://{rng.choice(words.SYSTEMS).lower().replace(' ', '')}.example.com/api"
+        if "timezone" in lowered:
+            return rng.choice(words.TIME_ZONES)
+        if lowered == "heapsize":  # a JVM -Xmx value
+            return f"{rng.choice((512, 1024, 2048, 4096))}m"
+        if lowered.endswith(("size", "quotalimit")):
+            return human_size(rng.randint(1024, 8 * 1024**3))
+        if lowered == "port" or lowered.endswith(("proxyport", "multicastport")):
+            return str(rng.randint(1024, 65535))
+        if lowered.endswith(("length", "attemptcount")):
+            return str(rng.randint(1, 5) if "attempt" in lowered else rng.randint(200, 200_000))
+        if lowered.endswith(_PATH_SUFFIXES):
+            return f"/opt/boomi/runtime/{rng.choice(words.RUNTIME_DIRECTORIES)}"
+        if lowered in _POSTAL_FIELDS:
+            city = rng.choice(words.CITIES)
+            return dict(zip(_POSTAL_FIELDS, city, strict=False)).get(lowered) or city[0]
+        if lowered.startswith("address"):
+            return f"{rng.randint(1, 9999)} {rng.choice(words.SUBJECTS)} Street"
+        if lowered.endswith("bindaddress"):
+            return f"10.0.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+        if lowered.endswith("multicastaddress"):
+            return f"239.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+        if lowered in ("phone", "fax"):
+            return f"+1-555-01{rng.randint(0, 99):02d}"
+        if lowered == "classification":
+            return rng.choice(("PROD", "TEST"))
+        if lowered.endswith("encoding"):
+            return "UTF-8"
         if "host" in lowered:
             return f"ip-10-0-{rng.randint(0, 255)}-{rng.randint(1, 254)}"
         if "version" in lowered:

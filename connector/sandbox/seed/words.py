@@ -85,3 +85,24 @@ CONNECTOR_TYPES: Final = (
     ("boomi-atomsphere", "Boomi AtomSphere API"),
 )
 QUEUES: Final = ("orders-inbound", "invoices-outbound", "customer-events", "retry-queue")
+#: IANA zones, as Boomi's "valid time zones" list names them.
+TIME_ZONES: Final = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Etc/UTC",
+)
+#: The folders under a runtime's installation directory.
+RUNTIME_DIRECTORIES: Final = ("execution", "logs", "data", "processes", "settings", "work", "tmp")
+CITIES: Final = (
+    ("Chesterbrook", "PA", "19087", "United States"),
+    ("Austin", "TX", "78701", "United States"),
+    ("Toronto", "ON", "M5V 2T6", "Canada"),
+    ("Manchester", "", "M1 1AE", "United Kingdom"),
+    ("Sydney", "NSW", "2000", "Australia"),
+)
