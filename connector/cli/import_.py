@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -220,6 +220,8 @@ def _describe(pending: PendingImport, out: TextIO) -> None:
     print(f"{verb} {plan.action.value} {plan.object} ({plan.label}):", file=out)
     for write in (*pending.profiles, pending.operation):
         print(f"  {_shown(write.path)}: {_status(write)}", file=out)
+    for line in _kept(pending):
+        print(f"    {line}", file=out)
 
 
 def _report(writes: Iterable[FileWrite], pending: PendingImport) -> None:
@@ -229,12 +231,25 @@ def _report(writes: Iterable[FileWrite], pending: PendingImport) -> None:
             print(f"    {line}")
         if write.note:
             print(f"    {write.note}")
+    for line in _kept(pending):
+        print(f"    {line}")
     if not pending.comments_kept:
         print(
             f"warning: {_shown(pending.operation.path)} was rewritten from its data; its "
             "comments could not be kept",
             file=sys.stderr,
         )
+
+
+def _kept(pending: PendingImport) -> Iterator[str]:
+    """What the user wrote inside the filter template, which the re-import moved below it."""
+    if not pending.kept:
+        return
+    first, last = pending.kept[0].number, pending.kept[-1].number
+    lines = f"line {first}" if first == last else f"lines {first}-{last}"
+    yield f"kept what you wrote inside the filter template ({lines}), now below it:"
+    for kept in pending.kept:
+        yield f"  {kept.text}".rstrip()
 
 
 def _status(write: FileWrite) -> str:

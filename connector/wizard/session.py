@@ -24,7 +24,7 @@ from connector.wizard.definitions import Profile, build_profiles
 from connector.wizard.drift import SchemaChanges, compare
 from connector.wizard.fetch import fetch_schema
 from connector.wizard.served import ServedSchema, bundled_schema, load_served_schema
-from connector.wizard.yaml_writer import new_operation, refresh_operation
+from connector.wizard.yaml_writer import KeptLine, new_operation, refresh_operation
 from connector.yamlfiles import load_yaml_file, packaged_schema, validate
 
 NAME_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\Z")  # \Z: "$" lets "x\n" through
@@ -81,6 +81,8 @@ class PendingImport:
     profiles: tuple[FileWrite, ...]
     comments_kept: bool = True
     reimport: bool = False
+    #: Lines the user wrote between the filter template's markers, moved below the template.
+    kept: tuple[KeptLine, ...] = ()
 
     def write(self) -> None:
         for item in (*self.profiles, self.operation):
@@ -148,7 +150,9 @@ def prepare_import(
             data = refreshed.text.encode("utf-8")
             status = "unchanged" if data == target.read_bytes() else "updated"
             operation = FileWrite(target, data, status)
-            return PendingImport(plan, operation, profiles, refreshed.comments_kept, True)
+            return PendingImport(
+                plan, operation, profiles, refreshed.comments_kept, True, refreshed.kept
+            )
         if not force:
             raise ConfigError(
                 f"{target} is {loaded.data.get('action')} {loaded.data.get('object')}, not "
