@@ -350,11 +350,59 @@ def test_check_reports_missing_and_stale_profiles(
     profiles = workspace / "profiles"
     (profiles / "ExecutionRecord.query.response.xsd").rename(profiles / "Gone.query.response.xsd")
     (profiles / "notes.xsd").write_text("<x/>")
-    assert run_import(*_dirs(workspace), "--offline", "--check") == 1
+    assert run_import(*_dirs(workspace), "--offline", "--check") == 2
     captured = capsys.readouterr()
-    assert "failed.yaml: its response profile" in captured.out and "does not exist" in captured.out
+    line = _line_of(workspace / "operations" / "failed.yaml", "  response:")
+    assert (
+        f"invalid: {workspace}/operations/failed.yaml:{line}: profiles.response: " in captured.out
+    )
+    assert "ExecutionRecord.query.response.xsd: profile not found" in captured.out
     assert "Gone.query.response.xsd: no longer offered: unknown object 'Gone'" in captured.out
     assert "notes.xsd is not named OBJECT.action.role.xsd" in captured.err
+
+
+def _line_of(path: Path, prefix: str) -> int:
+    return next(
+        i for i, line in enumerate(path.read_text().splitlines(), 1) if line.startswith(prefix)
+    )
+
+
+def test_check_reports_every_operation_file_that_would_not_load_and_fails(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI guard must not pass over an operation a run would refuse: each is reported as the
+    loader reports it (file, line, field), the profiles are still checked, and the exit is 2."""
+    operations = workspace / "operations"
+    good = (operations / "failed.yaml").read_text()
+    (operations / "a-unknown-object.yaml").write_text(
+        good.replace("object: ExecutionRecord", "object: ExecutionRecords")
+    )
+    (operations / "b-broken.yaml").write_text("kind: AtomSphereOperation\naction: [QUERY\n")
+    (operations / "c-list.yaml").write_text("- not an operation\n")
+    (operations / "d-bad-operator.yaml").write_text(
+        good.replace("operator: GREATER_THAN_OR_EQUAL", "operator: LIKE")
+    )
+    capsys.readouterr()
+    assert run_import(*_dirs(workspace), "--offline", "--check") == 2
+    out = capsys.readouterr().out
+    object_line = _line_of(operations / "a-unknown-object.yaml", "object:")
+    operator_line = _line_of(operations / "d-bad-operator.yaml", "      operator: LIKE")
+    invalid = [line for line in out.splitlines() if line.startswith("invalid: ")]
+    assert invalid == [
+        f"invalid: {operations}/a-unknown-object.yaml:{object_line}: object: unknown object "
+        "'ExecutionRecords' (did you mean ExecutionRecord, ExecutionSummaryRecord, "
+        "ExecutionRequest?)",
+        f"invalid: {operations}/b-broken.yaml:3: invalid YAML: expected ',' or ']', but got "
+        "'<stream end>'",
+        f"invalid: {operations}/c-list.yaml:1: ['not an operation'] is not of type 'object'",
+        f"invalid: {operations}/d-bad-operator.yaml:{operator_line}: "
+        "filter.and[1].operator: LIKE does not apply to executionTime (a datetime property); "
+        "it applies to string, enum",
+    ]
+    assert out.endswith(
+        "1 profiles checked against the bundled schema (offline): in sync; "
+        "operation files that do not load: 4\n"
+    )
 
 
 def test_object_names_match_without_regard_to_case_as_in_the_catalog(workspace: Path) -> None:
