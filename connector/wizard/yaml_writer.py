@@ -84,11 +84,14 @@ def new_operation(plan: ImportPlan, name: str, paths: ProfilePaths) -> str:
         "# refreshes only `profiles` (and the filter template) and keeps everything else.",
     ]
     if action in (Action.GET, Action.UPDATE, Action.DELETE) and plan.id_field:
-        header.append(
-            f"# The id defaults to the input document's {plan.id_field}; to take it from "
-            "elsewhere, set"
-        )
-        header.append("# `id: {param: NAME}` and define NAME under `parameters`.")
+        # What the engine's object_id() does, true whether or not the user adds an `id:` later.
+        header += [
+            "# The id: the operation's `id:` when set (a literal, or `{param: NAME}` with NAME",
+            f"# defined under `parameters`), else each input document's {plan.id_field} (an "
+            "attribute",
+            "# or element of its root). A document's dynamic operation property `id` overrides "
+            "both.",
+        ]
     text = "\n".join(header) + "\n" + dump(data)
     if action is Action.QUERY:
         text += "\n".join(filter_template(plan)) + "\n"
