@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -13,6 +13,7 @@ import httpx
 from connector.atomsphere.connection import resolve_connection
 from connector.cli.output import ExitCode, print_table
 from connector.contract import Action
+from connector.engine import load_operation
 from connector.errors import ConfigError
 from connector.wizard import (
     FileWrite,
@@ -40,14 +41,15 @@ examples:
   atomsphere import --list --action GET --offline
   atomsphere import --all --profiles-dir build/profiles
   atomsphere import --refresh                         (re-import every operation file)
-  atomsphere import --check                           (CI: exit 1 if profiles drifted)
+  atomsphere import --check                           (CI: exit 1 if profiles drifted,
+                                                       2 if an operation file does not load)
 
 The schema comes from the connection (--connection FILE, else the ATOMSPHERE_* variables), read
 from {base}/api/soap/v1/{account}?xsd=1 (or ?wsdl), or from the bundled schema with --offline.
 
 exit codes: 0 done (or in sync), 1 drift found / the connection or its schema failed,
-2 bad arguments, unknown object, unsupported action, invalid operation file or nothing to
-check, 130 cancelled.
+2 bad arguments, unknown object, unsupported action, invalid operation file (--check: any in
+--operations-dir) or nothing to check, 130 cancelled.
 """
 
 
@@ -86,7 +88,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--refresh", action="store_true", help="re-import every operation in --operations-dir"
     )
     mode.add_argument(
-        "--check", action="store_true", help="exit 1 if committed profiles differ from the schema"
+        "--check",
+        action="store_true",
+        help="exit 1 if committed profiles differ from the schema, 2 if an operation file in "
+        "--operations-dir does not load (each problem listed)",
     )
     parser.set_defaults(handler=run)
 
@@ -185,10 +190,12 @@ def _all(served: ServedSchema, workspace: Workspace) -> int:
 
 
 def _check(served: ServedSchema, workspace: Workspace) -> int:
-    report = check(served, workspace)
-    if not report.checked and not report.drift:
+    report = check(served, workspace, load_operation)
+    if not report.checked and not report.drift and not report.invalid:
         # A guard that checks nothing must not pass silently.
         raise ConfigError(f"no profiles to check in {workspace.profiles_dir}")
+    for problem in report.invalid:
+        print(f"invalid: {problem}")
     for drift in report.drift:
         print(f"drift: {_shown(drift.path)}: {drift.problem}")
         for line in drift.changes.lines() if drift.changes else ():
@@ -198,9 +205,14 @@ def _check(served: ServedSchema, workspace: Workspace) -> int:
             f"note: {_shown(path)} is not named OBJECT.action.role.xsd; not checked",
             file=sys.stderr,
         )
-    verdict = "in sync" if report.in_sync else f"{len(report.drift)} drifted"
+    verdict = f"{len(report.drift)} drifted" if report.drift else "in sync"
+    if report.invalid:
+        files = len({problem.source for problem in report.invalid})
+        verdict += f"; operation files that do not load: {files}"
     print(f"{len(report.checked)} profiles checked against {served.origin}: {verdict}")
-    return ExitCode.OK if report.in_sync else ExitCode.FAILURE
+    if report.invalid:
+        return ExitCode.USAGE
+    return ExitCode.FAILURE if report.drift else ExitCode.OK
 
 
 def _refresh(served: ServedSchema, workspace: Workspace) -> int:
@@ -220,6 +232,8 @@ def _describe(pending: PendingImport, out: TextIO) -> None:
     print(f"{verb} {plan.action.value} {plan.object} ({plan.label}):", file=out)
     for write in (*pending.profiles, pending.operation):
         print(f"  {_shown(write.path)}: {_status(write)}", file=out)
+    for line in _kept(pending):
+        print(f"    {line}", file=out)
 
 
 def _report(writes: Iterable[FileWrite], pending: PendingImport) -> None:
@@ -229,12 +243,25 @@ def _report(writes: Iterable[FileWrite], pending: PendingImport) -> None:
             print(f"    {line}")
         if write.note:
             print(f"    {write.note}")
+    for line in _kept(pending):
+        print(f"    {line}")
     if not pending.comments_kept:
         print(
             f"warning: {_shown(pending.operation.path)} was rewritten from its data; its "
             "comments could not be kept",
             file=sys.stderr,
         )
+
+
+def _kept(pending: PendingImport) -> Iterator[str]:
+    """What the user wrote inside the filter template, which the re-import moved below it."""
+    if not pending.kept:
+        return
+    first, last = pending.kept[0].number, pending.kept[-1].number
+    lines = f"line {first}" if first == last else f"lines {first}-{last}"
+    yield f"kept what you wrote inside the filter template ({lines}), now below it:"
+    for kept in pending.kept:
+        yield f"  {kept.text}".rstrip()
 
 
 def _status(write: FileWrite) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from importlib import resources
 
 from connector.cli.output import ExitCode, print_json
@@ -18,18 +19,25 @@ def schema_names() -> list[str]:
     return sorted(p.name[: -len(SUFFIX)] for p in folder.iterdir() if p.name.endswith(SUFFIX))
 
 
+def _title(name: str) -> str:
+    """The schema's title, read without validating it: every command's parser is built at start."""
+    text = resources.files("connector.schemas").joinpath(f"{name}{SUFFIX}").read_text("utf-8")
+    return str(json.loads(text).get("title", ""))
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    names = schema_names()
     parser = subparsers.add_parser(
         "schema",
-        help="print the JSON Schema of a configuration file (operation, connection, ...)",
+        help=f"print the JSON Schema of a configuration file ({', '.join(names)})",
         description=(
-            "Print a JSON Schema, e.g. `atomsphere schema operation > operation.schema.json`, "
+            "Print a JSON Schema, e.g. `atomsphere schema operation > operation.schema.json`,\n"
             "for editors that validate and complete YAML (yaml-language-server: $schema=...)."
         ),
+        epilog="schemas:\n" + "\n".join(f"  {name:<12}{_title(name)}" for name in names),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "name", choices=schema_names(), metavar="NAME", help=", ".join(schema_names())
-    )
+    parser.add_argument("name", choices=names, metavar="NAME", help=", ".join(names))
     parser.set_defaults(handler=_schema)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -18,13 +18,13 @@ import httpx
 from connector.atomsphere.catalog import load_catalog
 from connector.atomsphere.connection import Connection
 from connector.contract import Action, ProfileRole
-from connector.errors import ConfigError, XMLInputError
+from connector.errors import ConfigError, Problem, XMLInputError
 from connector.wizard.browse import Browse, ImportPlan, browse, resolve
 from connector.wizard.definitions import Profile, build_profiles
 from connector.wizard.drift import SchemaChanges, compare
 from connector.wizard.fetch import fetch_schema
 from connector.wizard.served import ServedSchema, bundled_schema, load_served_schema
-from connector.wizard.yaml_writer import new_operation, refresh_operation
+from connector.wizard.yaml_writer import KeptLine, new_operation, refresh_operation
 from connector.yamlfiles import load_yaml_file, packaged_schema, validate
 
 NAME_PATTERN: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\Z")  # \Z: "$" lets "x\n" through
@@ -81,6 +81,8 @@ class PendingImport:
     profiles: tuple[FileWrite, ...]
     comments_kept: bool = True
     reimport: bool = False
+    #: Lines the user wrote between the filter template's markers, moved below the template.
+    kept: tuple[KeptLine, ...] = ()
 
     def write(self) -> None:
         for item in (*self.profiles, self.operation):
@@ -148,7 +150,9 @@ def prepare_import(
             data = refreshed.text.encode("utf-8")
             status = "unchanged" if data == target.read_bytes() else "updated"
             operation = FileWrite(target, data, status)
-            return PendingImport(plan, operation, profiles, refreshed.comments_kept, True)
+            return PendingImport(
+                plan, operation, profiles, refreshed.comments_kept, True, refreshed.kept
+            )
         if not force:
             raise ConfigError(
                 f"{target} is {loaded.data.get('action')} {loaded.data.get('object')}, not "
@@ -235,28 +239,46 @@ class Drift:
     changes: SchemaChanges | None = None
 
 
+#: Loads one operation file the way a run does, raising :class:`ConfigError` with every problem
+#: (the engine's ``load_operation``: passed in, as the wizard does not import the engine).
+OperationLoader = Callable[[Path], object]
+
+
 @dataclass(frozen=True)
 class CheckReport:
     checked: tuple[Path, ...]
     drift: tuple[Drift, ...]
     skipped: tuple[Path, ...] = field(default=())
+    #: What is wrong with the operation files that do not load (file, line, field).
+    invalid: tuple[Problem, ...] = field(default=())
 
     @property
     def in_sync(self) -> bool:
-        return not self.drift
+        return not self.drift and not self.invalid
 
 
-def check(served: ServedSchema, workspace: Workspace) -> CheckReport:
-    """Compare the committed profiles (and those operations refer to) with the served schema."""
+def check(
+    served: ServedSchema, workspace: Workspace, load_operation: OperationLoader
+) -> CheckReport:
+    """Compare the committed profiles (and those operations refer to) with the served schema.
+
+    Every operation file is loaded first, by the loader a run uses: a file that would not run
+    (bad YAML, an unknown object, a profile that does not exist...) is reported with its
+    problems, not skipped.
+    """
     drift: list[Drift] = []
     skipped: list[Path] = []
+    invalid: list[Problem] = []
     folder = workspace.profiles_dir
     files = {p.resolve() for p in folder.glob("*.xsd")} if folder.is_dir() else set()
-    for operation, role, path in _referenced_profiles(workspace.operations_dir):
-        if not path.is_file():
-            drift.append(Drift(operation, f"its {role} profile {path} does not exist"))
-        else:
-            files.add(path)
+    operations = workspace.operations_dir
+    for operation in sorted(operations.glob("*.yaml")) if operations.is_dir() else ():
+        try:
+            load_operation(operation)
+        except ConfigError as exc:
+            invalid.extend(exc.problems)
+            continue
+        files.update(_referenced_profiles(operation))
     checked = []
     for path in sorted(files):
         match = _PROFILE_FILE.match(path.name)
@@ -267,7 +289,7 @@ def check(served: ServedSchema, workspace: Workspace) -> CheckReport:
         found = _check_profile(served, path, match)
         if found is not None:
             drift.append(found)
-    return CheckReport(tuple(checked), tuple(drift), tuple(skipped))
+    return CheckReport(tuple(checked), tuple(drift), tuple(skipped), tuple(invalid))
 
 
 def _check_profile(served: ServedSchema, path: Path, match: re.Match[str]) -> Drift | None:
@@ -286,12 +308,10 @@ def _check_profile(served: ServedSchema, path: Path, match: re.Match[str]) -> Dr
     return Drift(path, write.note or what, write.changes)
 
 
-def _referenced_profiles(operations_dir: Path) -> Iterator[tuple[Path, str, Path]]:
-    if not operations_dir.is_dir():
-        return
-    for operation in sorted(operations_dir.glob("*.yaml")):
-        profiles = load_yaml_file(operation).data.get("profiles") or {}
-        for role in ("request", "response"):
-            target = profiles.get(role) if isinstance(profiles, dict) else None
-            if isinstance(target, str):
-                yield operation, role, (operation.parent / target).resolve()
+def _referenced_profiles(operation: Path) -> Iterator[Path]:
+    """The profiles of an operation file that loads (so they exist)."""
+    profiles = load_yaml_file(operation).data.get("profiles") or {}
+    for role in ("request", "response"):
+        target = profiles.get(role)
+        if isinstance(target, str) and target:
+            yield (operation.parent / target).resolve()

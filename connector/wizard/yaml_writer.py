@@ -4,8 +4,10 @@ The wizard owns two parts of an operation file: the ``profiles`` mapping and, fo
 commented filter template between its two marker lines. A re-import rewrites those two parts in
 the text and leaves every other line alone, comments included (:func:`edit_blocks`, which the
 designer's save uses too); it then reads the result back and checks that it holds what it
-should. If the text cannot be edited that safely (an unusual layout), the file is written afresh
-from its data and the caller is told the comments were lost.
+should. Only the lines the wizard writes count as the template: anything else found between the
+markers (a filter uncommented in place, a note) is the user's, moved below the end marker and
+reported (:func:`replace_template`). If the text cannot be edited that safely (an unusual layout),
+the file is written afresh from its data and the caller is told the comments were lost.
 """
 
 from __future__ import annotations
@@ -24,6 +26,21 @@ from connector.yamlfiles import LoadedYaml, load_yaml_text, packaged_schema, val
 
 TEMPLATE_BEGIN: Final = "# >>> filter template"
 TEMPLATE_END: Final = "# <<< filter template"
+_KIND = "(?:string|enum|number|datetime|boolean)"  # what filter_type() answers
+#: The template's lines whose content depends on the schema, so an older schema wrote them
+#: differently; any other line between the markers is kept unless the fresh template has it.
+_TEMPLATE_LINE: Final = re.compile(
+    "|".join(
+        (
+            r"# The API declares no filterable properties for \S+\.",
+            r"# \S+'s operators by property type \(arguments each takes\):",
+            rf"#   (?:{_KIND}(?:, {_KIND})*:)? +(?:none|[A-Z_]+\(\d+\)(?: [A-Z_]+\(\d+\))*)",
+            r"# Filterable properties \(type; property type\):",
+            rf"#   \S+ {{2,}}\S+ {{2,}}{_KIND}(?:  \((?:record field \S+|not a record field)\))?",
+            r"# Example \(uncomment; .*\):",
+        )
+    )
+)
 _PLAIN = re.compile(r"^[A-Za-z_/.][A-Za-z0-9_ ./()'-]*$")
 _RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
@@ -31,11 +48,21 @@ ProfilePaths = Mapping[ProfileRole, str | None]
 
 
 @dataclass(frozen=True)
+class KeptLine:
+    """A line the user wrote between the template markers, moved below them on re-import."""
+
+    number: int  # in the file as it was
+    text: str
+
+
+@dataclass(frozen=True)
 class Refreshed:
-    """The text of a re-imported operation file, and whether its comments survived."""
+    """The text of a re-imported operation file, whether its comments survived, and the lines
+    found between the template markers that were not the wizard's (kept, below the template)."""
 
     text: str
     comments_kept: bool
+    kept: tuple[KeptLine, ...] = ()
 
 
 def new_operation(plan: ImportPlan, name: str, paths: ProfilePaths) -> str:
@@ -57,11 +84,14 @@ def new_operation(plan: ImportPlan, name: str, paths: ProfilePaths) -> str:
         "# refreshes only `profiles` (and the filter template) and keeps everything else.",
     ]
     if action in (Action.GET, Action.UPDATE, Action.DELETE) and plan.id_field:
-        header.append(
-            f"# The id defaults to the input document's {plan.id_field}; to take it from "
-            "elsewhere, set"
-        )
-        header.append("# `id: {param: NAME}` and define NAME under `parameters`.")
+        # What the engine's object_id() does, true whether or not the user adds an `id:` later.
+        header += [
+            "# The id: the operation's `id:` when set (a literal, or `{param: NAME}` with NAME",
+            f"# defined under `parameters`), else each input document's {plan.id_field} (an "
+            "attribute",
+            "# or element of its root). A document's dynamic operation property `id` overrides "
+            "both.",
+        ]
     text = "\n".join(header) + "\n" + dump(data)
     if action is Action.QUERY:
         text += "\n".join(filter_template(plan)) + "\n"
@@ -72,14 +102,22 @@ def new_operation(plan: ImportPlan, name: str, paths: ProfilePaths) -> str:
 def refresh_operation(
     loaded: LoadedYaml, text: str, plan: ImportPlan, paths: ProfilePaths
 ) -> Refreshed:
-    """``text`` (the file ``loaded`` was read from) with fresh profiles and filter template."""
+    """``text`` (the file ``loaded`` was read from) with fresh profiles and filter template.
+
+    Every value of the file survives: the result is read back and compared with what it should
+    hold, and when the text cannot be edited so, the file is written afresh from its data.
+    """
     expected = {**loaded.data, "profiles": _profiles(paths)}
-    edited = edit_blocks(text, loaded, expected)
-    if edited is not None and plan.action is Action.QUERY:
-        edited = _replace_template(edited, filter_template(plan))
+    kept: tuple[KeptLine, ...] = ()
+    if plan.action is Action.QUERY:
+        moved, kept = replace_template(text, filter_template(plan))
+        reloaded = _reloaded(moved, loaded)
+        edited = edit_blocks(moved, reloaded, expected) if reloaded is not None else None
+    else:
+        edited = edit_blocks(text, loaded, expected)
     if edited is not None:
         _check(edited, loaded.source)
-        return Refreshed(edited, comments_kept=True)
+        return Refreshed(edited, comments_kept=True, kept=kept)
     fresh = dump(expected)
     if plan.action is Action.QUERY:
         fresh += "\n".join(filter_template(plan)) + "\n"
@@ -209,14 +247,49 @@ def _block_end(lines: list[str], index: int) -> int:
     return end
 
 
-def _replace_template(text: str, template: list[str]) -> str:
+def replace_template(text: str, template: list[str]) -> tuple[str, tuple[KeptLine, ...]]:
+    """``text`` with ``template`` between the markers, and the lines kept from the old one.
+
+    A line between the markers is the wizard's when the fresh template has it or it has the shape
+    of a schema-dependent template line (:data:`_TEMPLATE_LINE`); every other line (YAML the user
+    uncommented in place, a note of theirs) moves, in order, below the end marker. Only comment
+    lines are dropped, so the YAML's data is unchanged (the caller reads it back to be sure).
+    """
     lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
     begin = next((i for i, line in enumerate(lines) if line.startswith(TEMPLATE_BEGIN)), None)
     if begin is None:
-        return text  # the user removed it: their call
+        return text, ()  # the user removed it: their call
     end = next((i for i in range(begin, len(lines)) if lines[i].startswith(TEMPLATE_END)), begin)
-    lines[begin : end + 1] = [line + "\n" for line in template]
-    return "".join(lines)
+    fresh = set(template)
+    ours = [
+        not line.strip()
+        or line.rstrip("\r\n") in fresh
+        or _TEMPLATE_LINE.fullmatch(line.rstrip("\r\n")) is not None
+        for line in lines[begin + 1 : end]
+    ]
+    theirs = [i for i, owned in enumerate(ours) if not owned]
+    kept = (
+        tuple(
+            KeptLine(begin + 2 + i, lines[begin + 1 + i].rstrip("\r\n"))
+            for i in range(theirs[0], theirs[-1] + 1)
+            if not ours[i] or not lines[begin + 1 + i].strip()
+        )
+        if theirs
+        else ()
+    )
+    lines[begin : end + 1] = [line + "\n" for line in template] + [k.text + "\n" for k in kept]
+    return "".join(lines), kept
+
+
+def _reloaded(text: str, loaded: LoadedYaml) -> LoadedYaml | None:
+    """``text`` read again, when it holds exactly ``loaded``'s data (else None)."""
+    try:
+        again = load_yaml_text(text, loaded.source)
+    except ValueError:
+        return None
+    return again if again.data == loaded.data else None
 
 
 def _check(text: str, source: str) -> None:

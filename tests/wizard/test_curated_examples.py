@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from connector.contract import Action
+from connector.documents import Document
+from connector.engine import load_operation
+from connector.wizard import bundled_schema, resolve
+from connector.wizard.yaml_writer import new_operation
 from connector.yamlfiles import load_yaml_file
+from tests.client.fakeapi import NS, FakeApi, xml
 from tests.conftest import ROOT
+from tests.engine.helpers import run, summary
 from tests.wizard.helpers import files, run_import
 
 #: What a user wrote in each example, beyond what the wizard generates: a re-import must keep it.
@@ -94,6 +101,49 @@ def test_each_example_keeps_its_user_edits(name: str) -> None:
     data = load_yaml_file(ROOT / "operations" / name).data
     assert {k: data.get(k) for k in USER_EDITS[name]} == USER_EDITS[name]
     assert data["name"] == name.removesuffix(".yaml")
+
+
+def _header(text: str) -> list[str]:
+    lines = text.splitlines()
+    return lines[: next(i for i, line in enumerate(lines) if not line.startswith("#"))]
+
+
+@pytest.mark.parametrize("name", sorted(USER_EDITS))
+def test_each_examples_header_comment_is_what_the_wizard_writes_today(name: str) -> None:
+    """A re-import keeps the header, so only this says it is the generator's (and as true)."""
+    path = ROOT / "operations" / name
+    data = load_yaml_file(path).data
+    plan = resolve(bundled_schema(), data["object"], Action(data["action"]))
+    assert _header(path.read_text()) == _header(new_operation(plan, data["name"], {}))
+
+
+@pytest.mark.parametrize(
+    ("id_entry", "document", "dynamic", "expected"),
+    [
+        ("", '<bns:Account {NS} accountId="from-attribute"/>', {}, "from-attribute"),
+        (
+            "",
+            "<bns:Account {NS}><bns:accountId>from-element</bns:accountId></bns:Account>",
+            {},
+            "from-element",
+        ),
+        ("id: literal\n", '<bns:Account {NS} accountId="from-attribute"/>', {}, "literal"),
+        ("id: literal\n", '<bns:Account {NS} accountId="x"/>', {"id": "dynamic"}, "dynamic"),
+        ("", '<bns:Account {NS} accountId="x"/>', {"id": "dynamic"}, "dynamic"),
+    ],
+)
+def test_a_get_takes_its_id_where_its_header_comment_says(
+    tmp_path: Path, id_entry: str, document: str, dynamic: dict[str, str], expected: str
+) -> None:
+    """The generated header says: `id:` when set, else the document's accountId (attribute or
+    element of its root), and a dynamic operation property `id` overrides both."""
+    plan = resolve(bundled_schema(), "Account", Action.GET)
+    path = tmp_path / "get.yaml"
+    path.write_text(new_operation(plan, "get", {}) + id_entry)
+    api = FakeApi().on("GET", f"/Account/{expected}", xml(f'<bns:Account {NS} accountId="a"/>'))
+    data = document.format(NS=NS).encode()
+    results = run(load_operation(path), api, [Document(data, {}, dynamic)])
+    assert summary(results) == [("SUCCESS", "200")]
 
 
 def test_the_examples_cover_every_action_and_reference_every_profile() -> None:

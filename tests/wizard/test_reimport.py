@@ -9,6 +9,9 @@ import pytest
 from lxml import etree
 
 from connector.atomsphere.catalog import schema_bytes
+from connector.contract import Action
+from connector.wizard import Prompter, ServedSchema, browse, bundled_schema
+from connector.wizard.yaml_writer import filter_template, replace_template
 from connector.xml import SAFE_PARSER, XS_NS
 from connector.yamlfiles import load_yaml_file, packaged_schema, validate
 from tests.wizard.conftest import serving
@@ -163,17 +166,112 @@ def test_reimport_into_another_profiles_folder_rewrites_only_the_profiles_block(
 
 
 def test_the_filter_template_is_refreshed_and_user_text_outside_it_kept(
-    workspace: Path,
+    workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     operation = workspace / "operations" / "failed.yaml"
     text = operation.read_text()
-    begin = text.index("# >>> filter template")
-    end = text.index("# <<< filter template")
-    stale = text[:begin] + "# >>> filter template\n# (an old template)\n" + text[end:]
+    # The template as an older schema wrote it: other operators, types and properties.
+    stale = (
+        text.replace("CONTAINS(1) NOT_CONTAINS(1)", "STARTS_WITH(1)")
+        .replace("executionDuration      xs:long ", "executionDuration      xs:int  ")
+        .replace("(record field launcherID)", "(not a record field)")
+        .replace("#   reportKey ", "#   oldReportKey ")
+    )
+    assert stale != text
     operation.write_text(stale + "# my trailing note\n")
+    capsys.readouterr()
     assert run_import(*_dirs(workspace), "--offline", "--refresh") == 0
     refreshed = operation.read_text()
     assert refreshed == text + "# my trailing note\n"
+    assert "kept" not in capsys.readouterr().out
+
+
+def _import_one(root: Path) -> tuple[tuple[str, ...], Path]:
+    """A fresh Query import named ``one``: the arguments that re-import it, and its file."""
+    args = (*_dirs(root), "--offline", "--action", "QUERY", "--object", "ExecutionRecord")
+    args = (*args, "--name", "one")
+    assert run_import(*args) == 0
+    return args, root / "operations" / "one.yaml"
+
+
+def _uncommented(template_text: str) -> str:
+    """The template as a user edits it in place: its example uncommented, a note of theirs."""
+    lines = template_text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("# filter:"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("# <<< filter template"))
+    lines[start:end] = [line.removeprefix("# ") for line in lines[start:end]]
+    lines.insert(start, "# Only the one execution the document names.\n")
+    return "".join(lines)
+
+
+def test_a_filter_uncommented_inside_the_template_is_kept_below_it_and_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args, operation = _import_one(tmp_path)
+    generated = operation.read_text()
+    edited = _uncommented(generated)
+    operation.write_text(edited)
+    data = load_yaml_file(operation).data
+    assert data["filter"]["and"][0]["property"] == "executionId"
+    first = edited.splitlines().index("# Only the one execution the document names.") + 1
+    capsys.readouterr()
+
+    assert run_import(*args) == 0
+    out = capsys.readouterr().out
+    refreshed = operation.read_text()
+    assert load_yaml_file(operation).data == data  # nothing the user wrote was dropped
+    end = refreshed.index("# <<< filter template\n") + len("# <<< filter template\n")
+    assert refreshed[:end] == generated  # the template is whole again, the user's text below
+    moved = [line for line in edited.splitlines() if line not in generated.splitlines()]
+    assert refreshed[end:].splitlines() == moved
+    assert "operations/one.yaml: updated" in out
+    assert (
+        f"kept what you wrote inside the filter template (lines {first}-{first + 7}), "
+        "now below it:\n"
+        "      # Only the one execution the document names.\n"
+        "      filter:\n"
+        "        and:\n"
+        "          - property: executionId\n"
+    ) in out
+
+    assert run_import(*args) == 0  # and a second re-import leaves it alone
+    assert operation.read_text() == refreshed
+    assert "operations/one.yaml: unchanged" in capsys.readouterr().out
+
+
+def test_on_a_terminal_what_would_be_kept_is_shown_before_the_confirmation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args, operation = _import_one(tmp_path)
+    edited = _uncommented(operation.read_text())
+    operation.write_text(edited)
+    capsys.readouterr()
+    questions: list[str] = []
+    prompter = Prompter(lambda question: questions.append(question) or "n")
+    assert run_import(*args, prompter=prompter) == 0
+    out = capsys.readouterr().out
+    assert questions == ["Write these files? [Y/n] "]
+    assert "operations/one.yaml: updated\n    kept what you wrote inside the filter" in out
+    assert out.index("      filter:") < out.index("Nothing written.")
+    assert operation.read_text() == edited
+
+
+def test_template_text_that_cannot_move_without_changing_its_value_keeps_the_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args, operation = _import_one(tmp_path)
+    lines = operation.read_text().splitlines(keepends=True)
+    lines = [line for line in lines if not line.startswith("description:")]
+    marker = next(i for i, line in enumerate(lines) if line.startswith("# Filterable"))
+    # A "keep" block scalar inside the template: its trailing blank line is part of its value.
+    lines[marker:marker] = ["description: |+\n", "  mine\n", "\n"]
+    operation.write_text("".join(lines))
+    data = load_yaml_file(operation).data
+    assert data["description"] == "mine\n\n"
+    capsys.readouterr()
+    assert run_import(*args) == 0
+    assert load_yaml_file(operation).data == data
+    assert "comments could not be kept" in capsys.readouterr().err
 
 
 def test_a_layout_the_wizard_cannot_edit_safely_is_rewritten_from_its_data(
@@ -252,11 +350,59 @@ def test_check_reports_missing_and_stale_profiles(
     profiles = workspace / "profiles"
     (profiles / "ExecutionRecord.query.response.xsd").rename(profiles / "Gone.query.response.xsd")
     (profiles / "notes.xsd").write_text("<x/>")
-    assert run_import(*_dirs(workspace), "--offline", "--check") == 1
+    assert run_import(*_dirs(workspace), "--offline", "--check") == 2
     captured = capsys.readouterr()
-    assert "failed.yaml: its response profile" in captured.out and "does not exist" in captured.out
+    line = _line_of(workspace / "operations" / "failed.yaml", "  response:")
+    assert (
+        f"invalid: {workspace}/operations/failed.yaml:{line}: profiles.response: " in captured.out
+    )
+    assert "ExecutionRecord.query.response.xsd: profile not found" in captured.out
     assert "Gone.query.response.xsd: no longer offered: unknown object 'Gone'" in captured.out
     assert "notes.xsd is not named OBJECT.action.role.xsd" in captured.err
+
+
+def _line_of(path: Path, prefix: str) -> int:
+    return next(
+        i for i, line in enumerate(path.read_text().splitlines(), 1) if line.startswith(prefix)
+    )
+
+
+def test_check_reports_every_operation_file_that_would_not_load_and_fails(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI guard must not pass over an operation a run would refuse: each is reported as the
+    loader reports it (file, line, field), the profiles are still checked, and the exit is 2."""
+    operations = workspace / "operations"
+    good = (operations / "failed.yaml").read_text()
+    (operations / "a-unknown-object.yaml").write_text(
+        good.replace("object: ExecutionRecord", "object: ExecutionRecords")
+    )
+    (operations / "b-broken.yaml").write_text("kind: AtomSphereOperation\naction: [QUERY\n")
+    (operations / "c-list.yaml").write_text("- not an operation\n")
+    (operations / "d-bad-operator.yaml").write_text(
+        good.replace("operator: GREATER_THAN_OR_EQUAL", "operator: LIKE")
+    )
+    capsys.readouterr()
+    assert run_import(*_dirs(workspace), "--offline", "--check") == 2
+    out = capsys.readouterr().out
+    object_line = _line_of(operations / "a-unknown-object.yaml", "object:")
+    operator_line = _line_of(operations / "d-bad-operator.yaml", "      operator: LIKE")
+    invalid = [line for line in out.splitlines() if line.startswith("invalid: ")]
+    assert invalid == [
+        f"invalid: {operations}/a-unknown-object.yaml:{object_line}: object: unknown object "
+        "'ExecutionRecords' (did you mean ExecutionRecord, ExecutionSummaryRecord, "
+        "ExecutionRequest?)",
+        f"invalid: {operations}/b-broken.yaml:3: invalid YAML: expected ',' or ']', but got "
+        "'<stream end>'",
+        f"invalid: {operations}/c-list.yaml:1: ['not an operation'] is not of type 'object'",
+        f"invalid: {operations}/d-bad-operator.yaml:{operator_line}: "
+        "filter.and[1].operator: LIKE does not apply to executionTime (a datetime property); "
+        "it applies to string, enum",
+    ]
+    assert out.endswith(
+        "1 profiles checked against the bundled schema (offline): in sync; "
+        "operation files that do not load: 4\n"
+    )
 
 
 def test_object_names_match_without_regard_to_case_as_in_the_catalog(workspace: Path) -> None:
@@ -265,3 +411,22 @@ def test_object_names_match_without_regard_to_case_as_in_the_catalog(workspace: 
     operation.write_text(text)
     assert run_import(*_dirs(workspace), "--offline", "--refresh") == 0
     assert operation.read_text() == text
+
+
+def test_every_line_a_template_of_another_schema_has_is_recognised_as_the_wizards(
+    served_2021: ServedSchema,
+) -> None:
+    """Refreshing a template written from Boomi's 2021 schema (or the other way round) keeps
+    nothing of it: no line the wizard wrote is ever mistaken for the user's."""
+    schemas = [
+        {p.object: p for p in browse(served, Action.QUERY).plans}
+        for served in (served_2021, bundled_schema())
+    ]
+    differing = 0
+    for before, after in (schemas, schemas[::-1]):
+        for obj in sorted(before.keys() & after.keys()):
+            old = "\n".join(filter_template(before[obj])) + "\n"
+            new = "\n".join(filter_template(after[obj])) + "\n"
+            assert replace_template(old, filter_template(after[obj])) == (new, ()), obj
+            differing += old != new
+    assert differing >= 10  # the two schemas' templates differ for many objects
