@@ -6,7 +6,8 @@ property`` for a misspelt operator). Here the alternative the user meant is pick
 reader would: by the key that discriminates the alternatives (``from: xpath``), else by the value's
 type and the keys it carries; then what is wrong inside that one alternative is reported, down to
 the offending field. Values YAML turned into something else (``2024-01-01`` into a date) are
-named as such.
+named as such. A schema may word the message itself: ``errorMessage`` (the keyword of
+ajv-errors, which JSON Schema validators ignore) replaces every error of the subschema it is on.
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ def explain(
     ``root`` is the schema validated against (for ``$ref``); ``timestamps`` holds the text the
     user wrote for each value YAML read as a date.
     """
+    path = tuple(error.absolute_path)
+    custom = error.schema.get("errorMessage") if isinstance(error.schema, Mapping) else None
+    if isinstance(custom, str):
+        return [(path, custom)]
     if error.validator in ("oneOf", "anyOf") and error.context:
         return _alternatives(error, root, timestamps)
-    path = tuple(error.absolute_path)
     return [(path, _message(error, timestamps.get(path)))]
 
 
