@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -18,9 +18,9 @@ from typing import Any, Final
 
 import jsonschema
 import yaml
-from jsonschema.exceptions import ValidationError, best_match
 
 from connector.errors import ConfigError, Problem
+from connector.schema_errors import explain
 
 #: Configuration files are small; anything bigger is a mistake or an attack.
 MAX_CONFIG_BYTES: Final = 4 * 1024 * 1024
@@ -38,6 +38,9 @@ class LoadedYaml:
     data: Any
     source: str
     lines: Mapping[FieldPath, int]
+    #: The text of each value YAML read as a date or time (``2024-01-01``), as written, so a
+    #: message can show the user what to quote.
+    timestamps: Mapping[FieldPath, str] = field(default_factory=dict)
 
     def line_of(self, path: FieldPath) -> int | None:
         """The line of the value at ``path``, or of its nearest ancestor that exists."""
@@ -113,12 +116,11 @@ def load_yaml_text(text: str, source: str) -> LoadedYaml:
         raise ConfigError([Problem(f"invalid YAML: {exc}", source)]) from None
     finally:
         loader.dispose()
-    lines: dict[FieldPath, int] = {}
-    problems: list[Problem] = []
-    _index(node, (), lines, problems, source)
-    if problems:
-        raise ConfigError(problems)
-    return LoadedYaml(data, source, lines)
+    index = _Index(source)
+    index.visit(node, ())
+    if index.problems:
+        raise ConfigError(index.problems)
+    return LoadedYaml(data, source, index.lines, index.timestamps)
 
 
 def load_yaml_file(path: Path) -> LoadedYaml:
@@ -142,35 +144,42 @@ def load_yaml_file(path: Path) -> LoadedYaml:
     return load_yaml_text(text, source)
 
 
-def _index(
-    node: yaml.Node,
-    path: FieldPath,
-    lines: dict[FieldPath, int],
-    problems: list[Problem],
-    src: str,
-    line: int | None = None,
-) -> None:
-    # A mapping value is located at its key: "items:" is where a user looks for "items".
-    lines[path] = line or node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[object] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            if key in seen:
-                problems.append(
-                    Problem(
-                        "duplicate key: it is already set above in the same mapping",
-                        src,
-                        key_node.start_mark.line + 1,
-                        format_path((*path, str(key))),
+_TIMESTAMP: Final = "tag:yaml.org,2002:timestamp"
+
+
+class _Index:
+    """Where each value of a composed document is, and what is wrong with its keys."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.lines: dict[FieldPath, int] = {}
+        self.timestamps: dict[FieldPath, str] = {}
+        self.problems: list[Problem] = []
+
+    def visit(self, node: yaml.Node, path: FieldPath, line: int | None = None) -> None:
+        # A mapping value is located at its key: "items:" is where a user looks for "items".
+        self.lines[path] = line or node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen: set[object] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+                if key in seen:
+                    self.problems.append(
+                        Problem(
+                            "duplicate key: it is already set above in the same mapping",
+                            self.source,
+                            key_node.start_mark.line + 1,
+                            format_path((*path, str(key))),
+                        )
                     )
-                )
-            seen.add(key)
-            key_line = key_node.start_mark.line + 1
-            _index(value_node, (*path, str(key)), lines, problems, src, key_line)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, (*path, i), lines, problems, src)
+                seen.add(key)
+                key_line = key_node.start_mark.line + 1
+                self.visit(value_node, (*path, str(key)), key_line)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self.visit(item, (*path, i))
+        elif node.tag == _TIMESTAMP:
+            self.timestamps[path] = str(node.value)
 
 
 # -- JSON Schema ---------------------------------------------------------------------------------
@@ -186,13 +195,18 @@ def packaged_schema(name: str) -> Mapping[str, Any]:
 
 
 def iter_schema_problems(loaded: LoadedYaml, schema: Mapping[str, Any]) -> Iterator[Problem]:
-    """Every way ``loaded.data`` breaks ``schema``, in document order."""
+    """Every way ``loaded.data`` breaks ``schema``, in document order.
+
+    Where the schema offers alternatives (``oneOf``), the problem is told inside the alternative
+    the file meant (see :mod:`connector.schema_errors`), not as the validator's guess.
+    """
     validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(loaded.data), key=lambda e: _sort_key(loaded, e))
-    for error in errors:
-        chosen = _most_specific(error)
-        path = tuple(chosen.absolute_path)
-        yield loaded.problem(path, _humane(chosen))
+    problems = [
+        loaded.problem(path, message)
+        for error in validator.iter_errors(loaded.data)
+        for path, message in explain(error, schema, loaded.timestamps)
+    ]
+    yield from sorted(problems, key=lambda p: (p.line or 0, p.message))
 
 
 def validate(loaded: LoadedYaml, schema: Mapping[str, Any]) -> None:
@@ -200,24 +214,3 @@ def validate(loaded: LoadedYaml, schema: Mapping[str, Any]) -> None:
     problems = list(iter_schema_problems(loaded, schema))
     if problems:
         raise ConfigError(problems)
-
-
-def _sort_key(loaded: LoadedYaml, error: ValidationError) -> tuple[int, str]:
-    return (loaded.line_of(tuple(error.absolute_path)) or 0, error.message)
-
-
-def _most_specific(error: ValidationError) -> ValidationError:
-    if error.context:
-        best = best_match(error.context)
-        if best is not None:
-            return _most_specific(best)
-    return error
-
-
-def _humane(error: ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        return error.message.replace("Additional properties are not allowed", "unknown field(s)")
-    if error.validator == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)  # type: ignore[union-attr]
-        return f"{error.instance!r} is not one of: {allowed}"
-    return error.message

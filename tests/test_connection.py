@@ -6,6 +6,7 @@ import base64
 from pathlib import Path
 
 import httpx
+import jsonschema
 import pytest
 
 from connector.atomsphere.connection import (
@@ -19,6 +20,7 @@ from connector.atomsphere.connection import (
     split_base_url,
 )
 from connector.errors import ConfigError
+from connector.yamlfiles import load_yaml_file, packaged_schema
 
 
 def _captured_auth(conn: Connection) -> httpx.Request:
@@ -135,7 +137,7 @@ def test_the_partner_api_url_form_selects_the_partner_api() -> None:
 
 def test_the_api_field_and_its_environment_variable(tmp_path: Path) -> None:
     conn = connection_from_mapping(
-        {"account_id": "p-1", "username": "u", "password": "p", "api": "Partner"}
+        {"account_id": "p-1", "username": "u", "password": "p", "api": " partner "}
     )
     assert conn.rest_url == "https://api.boomi.com/partner/api/rest/v1/p-1"
     env = {"ATOMSPHERE_ACCOUNT_ID": "p-2", "ATOMSPHERE_USERNAME": "u"}
@@ -153,6 +155,7 @@ def test_the_api_field_and_its_environment_variable(tmp_path: Path) -> None:
     ("api", "base_url", "message"),
     [
         ("soap", "", "must be 'platform' or 'partner'"),
+        ("Partner", "", "must be 'platform' or 'partner'"),
         ("partner", "https://api.boomi.com/api/soap/v1/a?wsdl", "a platform API URL"),
         ("platform", "https://api.boomi.com/partner/api/rest/v1/a", "a partner API URL"),
     ],
@@ -186,3 +189,143 @@ def test_a_sub_account_needs_a_partner_connection() -> None:
         client.http.send("GET", "/Account/a", idempotent=True)
         assert view.http.stats().calls == client.http.stats().calls == 2
     assert [u.params.get("overrideAccount") for u in seen] == ["sub-1", None]
+
+
+#: Connection files as users write them, and whether they are acceptable. The published schema and
+#: the loader's own checks must give the same answer on each (the schema is what editors and the
+#: designer check a file against; the loader is what runs).
+FILES = [
+    ("account_id: a", True),
+    ("base_url: https://api.boomi.com/api/soap/v1/acct-1?wsdl", True),
+    ("base_url: https://api.boomi.com/api/rest/v1/acct-1", True),
+    ("base_url: https://api.boomi.com/partner/api/rest/v1/acct-1", True),
+    ("base_url: HTTPS://API.BOOMI.COM/API/SOAP/V1/acct-1?wsdl", True),
+    ("base_url: https://api.boomi.com/api/soap/v1/acct-1?wsdl\naccount_id: ''", True),
+    ("base_url: https://api.boomi.com", False),
+    ("base_url: https://api.boomi.com/api/rest/v1/", False),
+    ("base_url: https://api.boomi.com\naccount_id: '  '", False),
+    ("", False),
+    ("account_id: a\nbase_url: ftp://api.boomi.com", False),
+    ("account_id: a\nbase_url: api.boomi.com", False),
+    ("account_id: a\napi: partner", True),
+    ("account_id: a\napi: platform", True),
+    ("account_id: a\napi: foo", False),
+    ("account_id: a\napi: Partner", False),
+    ("base_url: https://api.boomi.com/partner/api/rest/v1/a\napi: partner", True),
+    ("base_url: https://api.boomi.com/partner/api/rest/v1/a\napi: platform", False),
+    ("base_url: https://api.boomi.com/api/soap/v1/a?wsdl\napi: partner", False),
+    ("base_url: https://api.boomi.com/api/rest/v1/a\napi: partner", False),
+    ("account_id: a\nverify_tls: false", True),
+    ("account_id: a\nverify_tls: 0", False),
+    ("account_id: a\ntimeout_seconds: 0.5\nrate_limit: 0", True),
+    ("account_id: a\ntimeout_seconds: 0", False),
+    ("account_id: a\nrate_limit: -1", False),
+    ("account_id: a\ntimeout_seconds: true", False),
+    ("account_id: a\nauth_type: token\napi_token: t", True),
+    ("account_id: a\nauth_type: token", False),
+    ("account_id: a\nauth_type: password\napi_token: t", False),
+    ("account_id: a\nauth_type: sso", False),
+]
+
+
+def _file(tmp_path: Path, text: str) -> Path:
+    body = text if "auth_type" in text else f"{text}\npassword: p"
+    path = tmp_path / "c.yaml"
+    path.write_text(f"kind: AtomSphereConnection\nusername: u\n{body}\n")
+    return path
+
+
+@pytest.mark.parametrize(("text", "acceptable"), FILES)
+def test_the_schema_accepts_exactly_what_the_loader_accepts(
+    tmp_path: Path, text: str, acceptable: bool
+) -> None:
+    path = _file(tmp_path, text)
+    data = load_yaml_file(path).data
+    schema = jsonschema.Draft202012Validator(packaged_schema("connection"))
+    assert schema.is_valid(data) is acceptable, "the schema"
+    try:
+        connection_from_mapping(data, source=str(path))  # the loader's checks, without the schema
+        loader = True
+    except ConfigError:
+        loader = False
+    assert loader is acceptable, "the loader's own checks"
+    try:
+        load_connection_file(path, env={})
+        loads = True
+    except ConfigError as exc:
+        loads = False
+        assert all(p.line for p in exc.problems), f"every problem has its line: {exc}"
+    assert loads is acceptable, "the file"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('verify_tls: "maybe"', "c.yaml:4: verify_tls: must be true or false, unquoted"),
+        ('verify_tls: "false"', "c.yaml:4: verify_tls: must be true or false, unquoted"),
+        ('timeout_seconds: "30"', "c.yaml:4: timeout_seconds: must be a number >= 0.001"),
+        ("api: soap", "c.yaml:4: api: must be 'platform' or 'partner'"),
+        ("base_url: https://api.boomi.com", "c.yaml:1: an account id is required: set account_id"),
+        (
+            "base_url: https://api.boomi.com/partner/api/rest/v1/a\napi: platform",
+            "c.yaml:4: api: api is 'platform', but base_url is a partner API URL",
+        ),
+    ],
+)
+def test_a_wrong_value_in_a_connection_file_names_file_line_and_field(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    if "base_url" not in text:
+        text = f"account_id: a\n{text}"
+    with pytest.raises(ConfigError) as info:
+        load_connection_file(_file(tmp_path, text), env={})
+    (problem,) = info.value.problems
+    assert str(problem).split("/")[-1].startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("value", "verify"), [("false", False), (" TRUE ", True), ("False", False), ("true", True)]
+)
+def test_a_boolean_from_the_environment_is_true_or_false(
+    tmp_path: Path, value: str, verify: bool
+) -> None:
+    path = _file(tmp_path, "account_id: a\nverify_tls: ${TLS}")
+    assert load_connection_file(path, env={"TLS": value}).verify_tls is verify
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "message"),
+    [
+        ("verify_tls: ${V}", "maybe", "c.yaml:4: verify_tls: must be true or false"),
+        ("verify_tls: ${V}", "no", "c.yaml:4: verify_tls: must be true or false"),
+        ("verify_tls: ${V}", "", "c.yaml:4: verify_tls: must be true or false"),
+        ("timeout_seconds: ${V}", "abc", "c.yaml:4: timeout_seconds: must be a number >= 0.001"),
+        ("timeout_seconds: ${V}", "nan", "c.yaml:4: timeout_seconds: must be a number >= 0.001"),
+        ("rate_limit: ${V}", "-1", "c.yaml:4: rate_limit: must be a number >= 0"),
+        ("api: ${V}", "soap", "c.yaml:4: api: must be 'platform' or 'partner'"),
+        ("account_id: ${V}", "", "c.yaml:3: account_id: an account id is required"),
+    ],
+)
+def test_a_referenced_value_is_checked_once_expanded_with_its_line(
+    tmp_path: Path, text: str, value: str, message: str
+) -> None:
+    if "account_id" not in text:
+        text = f"account_id: a\n{text}"
+    with pytest.raises(ConfigError) as info:
+        load_connection_file(_file(tmp_path, text), env={"V": value})
+    assert [str(p).split("/")[-1] for p in info.value.problems] == [message]
+
+
+def test_typed_values_from_hosts_and_the_environment_are_strict() -> None:
+    values = {"account_id": "a", "username": "u", "password": "p"}
+    assert connection_from_mapping({**values, "timeout_seconds": "2.5"}).timeout_seconds == 2.5
+    for key, value in [
+        ("verify_tls", "maybe"),
+        ("verify_tls", "off"),
+        ("verify_tls", 0),
+        ("timeout_seconds", True),
+        ("timeout_seconds", "inf"),
+        ("rate_limit", "1_000"),
+    ]:
+        with pytest.raises(ConfigError, match=key):
+            connection_from_mapping({**values, key: value})

@@ -71,3 +71,81 @@ def test_missing_file_and_bad_encoding(tmp_path: Path) -> None:
 def test_empty_file() -> None:
     with pytest.raises(ConfigError, match="empty"):
         load_yaml_text("", "empty.yaml")
+
+
+#: Alternatives as a schema offers them: a discriminated oneOf (kind) under $ref, an undiscriminated
+#: anyOf told apart by keys, and a scalar-or-mapping choice.
+ALTERNATIVES = {
+    "type": "object",
+    "properties": {
+        "shape": {"$ref": "#/$defs/shape"},
+        "size": {
+            "anyOf": [
+                {
+                    "type": "object",
+                    "required": ["width", "height"],
+                    "additionalProperties": False,
+                    "properties": {"width": {"type": "integer"}, "height": {"type": "integer"}},
+                },
+                {
+                    "type": "object",
+                    "required": ["area"],
+                    "additionalProperties": False,
+                    "properties": {"area": {"type": "integer"}},
+                },
+            ]
+        },
+        "when": {"oneOf": [{"type": "string"}, {"type": "object", "required": ["at"]}]},
+    },
+    "$defs": {
+        "shape": {
+            "oneOf": [
+                {
+                    "type": "object",
+                    "required": ["kind", "radius"],
+                    "additionalProperties": False,
+                    "properties": {"kind": {"const": "circle"}, "radius": {"type": "number"}},
+                },
+                {
+                    "type": "object",
+                    "required": ["kind", "side"],
+                    "additionalProperties": False,
+                    "properties": {"kind": {"const": "square"}, "side": {"type": "number"}},
+                },
+            ]
+        }
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("shape: {kind: square, side: big}", "f.yaml:1: shape.side: 'big' is not of type 'number'"),
+        ("shape: {kind: square}", "f.yaml:1: shape: 'side' is a required property"),
+        (
+            "shape: {kind: sqare, side: 1}",
+            "f.yaml:1: shape.kind: 'sqare' is not one of: circle, square (did you mean square?)",
+        ),
+        (
+            "shape: {side: 1, colour: red}",
+            "f.yaml:1: shape: 'kind' is required, one of: circle, square; "
+            "unknown field(s): 'colour'",
+        ),
+        ("size: {width: 1, height: x}", "f.yaml:1: size.height: 'x' is not of type 'integer'"),
+        ("size: {area: 2, width: 1}", "f.yaml:1: size: unknown field(s) ('width' was unexpected)"),
+        ("size: {}", "f.yaml:1: size: needs 'width' and 'height', or 'area'"),
+        ("when: 2024-05-01", "f.yaml:1: when: dates must be quoted: write '2024-05-01'"),
+        ("when: [1]", "f.yaml:1: when: [1] is not of type 'string', 'object'"),
+        ("when: {}", "f.yaml:1: when: 'at' is a required property"),
+    ],
+)
+def test_a_failed_alternative_is_told_inside_the_one_meant(text: str, expected: str) -> None:
+    loaded = load_yaml_text(text + "\n", "f.yaml")
+    assert [str(p) for p in iter_schema_problems(loaded, ALTERNATIVES)] == [expected]
+
+
+def test_an_unquoted_date_is_told_to_be_quoted_outside_alternatives_too() -> None:
+    loaded = load_yaml_text("name: 2024-05-01\nitems: []\n", "f.yaml")
+    problems = [str(p) for p in iter_schema_problems(loaded, SCHEMA)]
+    assert problems == ["f.yaml:1: name: dates must be quoted: write '2024-05-01'"]

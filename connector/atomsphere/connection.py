@@ -8,6 +8,7 @@ and ``repr`` never show the value, so a connection can be logged or put in an er
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Generator, Mapping
@@ -47,6 +48,8 @@ _REST = re.compile(
     re.IGNORECASE,
 )
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: A number written as text: decimal, optionally signed, with an optional exponent.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 class Secret:
@@ -211,7 +214,7 @@ def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> C
         except ConfigError as exc:
             problems.extend(replace(p, source=source) for p in exc.problems)
     account = text("account_id") or parsed.account or ""
-    api = _api(text("api").lower(), parsed, source, problems)
+    api = _api(text("api"), parsed, source, problems)
     if not account:
         problems.append(Problem("an account id is required", source, field="account_id"))
     auth_type = text("auth_type") or ("token" if text("api_token") else "password")
@@ -228,18 +231,13 @@ def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> C
         )
     numbers = {}
     for key, default, minimum in (("timeout_seconds", 60.0, 0.001), ("rate_limit", 10.0, 0.0)):
-        raw = values.get(key, default)
-        try:
-            number = float(raw)
-            if number < minimum:
-                raise ValueError
-            numbers[key] = number
-        except (TypeError, ValueError):
+        number = _number(values.get(key, default))
+        if number is None or number < minimum:
             problems.append(Problem(f"must be a number >= {minimum:g}", source, field=key))
-            numbers[key] = default
-    verify = values.get("verify_tls", True)
-    if isinstance(verify, str):
-        verify = verify.strip().lower() not in ("false", "0", "no", "off")
+        numbers[key] = default if number is None else number
+    verify = _boolean(values.get("verify_tls", True))
+    if verify is None:
+        problems.append(Problem("must be true or false", source, field="verify_tls"))
     if problems:
         raise ConfigError(problems)
     otp = text("otp")
@@ -255,6 +253,29 @@ def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> C
         verify_tls=bool(verify),
         api=api,
     )
+
+
+def _number(raw: Any) -> float | None:
+    """A finite number, or its text (a ``${VAR}`` value, an environment or host string)."""
+    if isinstance(raw, str):
+        raw = raw.strip()
+        if not _NUMBER.fullmatch(raw):
+            return None
+    elif isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    number = float(raw)
+    return number if math.isfinite(number) else None
+
+
+def _boolean(raw: Any) -> bool | None:
+    """A boolean, or the text ``true``/``false`` in any case (a ``${VAR}`` value, an environment
+    or host string); anything else, ``"maybe"`` or ``"no"`` included, is None: a typo must not
+    silently mean "verify" or "do not verify"."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        return {"true": True, "false": False}.get(raw.strip().lower())
+    return None
 
 
 def _api(given: str, parsed: BaseUrl, source: str, problems: list[Problem]) -> str:
@@ -289,11 +310,20 @@ def connection_from_environment(env: Mapping[str, str] | None = None) -> Connect
 
 
 def load_connection_file(path: Path, env: Mapping[str, str] | None = None) -> Connection:
-    """Load a connection YAML file, expanding ``${ENV_VAR}`` references in its values."""
+    """Load a connection YAML file, expanding ``${ENV_VAR}`` references in its values.
+
+    The schema checks the file as written; what a ``${VAR}`` reference stands for is checked
+    once expanded, by the same rules as the environment's values (``true``/``false`` for a
+    boolean, a number's digits for a number), and located at the field's line.
+    """
     loaded = load_yaml_file(path)
     validate(loaded, packaged_schema("connection"))
     values = _expand(loaded, os.environ if env is None else env)
-    return connection_from_mapping(values, source=str(path))
+    try:
+        return connection_from_mapping(values, source=str(path))
+    except ConfigError as exc:
+        located = [replace(p, line=p.line or loaded.line_of((p.field,))) for p in exc.problems]
+        raise ConfigError(located) from None
 
 
 def _expand(loaded: LoadedYaml, env: Mapping[str, str]) -> dict[str, Any]:

@@ -118,13 +118,13 @@ class _Checker:
         action = Action(self.data["action"])
         obj = self._object(action)
         parameters = self._parameters(self.data.get("parameters", {}), ("parameters",))
-        self._references(parameters)
+        self._references()
         id_argument = self._id(action, obj)
         filter_tree = self._filter(action, obj)
         override = self._override_account()
         options = self._options(action, obj)
         validator, response = self._profiles(action, obj, options)
-        settings = self._settings(action, obj, parameters)
+        settings = self._settings(action, obj)
         if self.problems:
             raise ConfigError(sorted(self.problems, key=lambda p: p.line or 0))
         assert obj is not None
@@ -164,13 +164,19 @@ class _Checker:
                     self.problem((*where, name), p.message)
         return parameters
 
-    def _references(self, parameters: Mapping[str, Parameter]) -> None:
+    @property
+    def defined(self) -> frozenset[str]:
+        """The parameters the file defines, usable or not: a reference to one whose definition
+        is wrong (a bad XPath) is not a second mistake, the definition's problem is reported."""
+        return frozenset(self.data.get("parameters", {}))
+
+    def _references(self) -> None:
         for key in ("id", "filter", "override_account"):
             if key not in self.data:
                 continue
             for name, where in _param_refs(self.data[key], (key,)):
-                if name not in parameters:
-                    known = ", ".join(sorted(parameters)) or "none are defined"
+                if name not in self.defined:
+                    known = ", ".join(sorted(self.defined)) or "none are defined"
                     self.problem(where, f"unknown parameter {name!r} (parameters: {known})")
 
     def _id(self, action: Action, obj: ObjectInfo | None) -> Argument | None:
@@ -237,9 +243,7 @@ class _Checker:
                     validator = api_validator(request_type)
         return validator, paths.get("response")
 
-    def _settings(
-        self, action: Action, obj: ObjectInfo | None, parameters: Mapping[str, Parameter]
-    ) -> OperationSettings:
+    def _settings(self, action: Action, obj: ObjectInfo | None) -> OperationSettings:
         tracking = self.data.get("tracking", {})
         default = TrackingDirection.OUTPUT if action.inbound else TrackingDirection.INPUT
         direction = TrackingDirection(tracking.get("direction", default.value))
@@ -247,10 +251,8 @@ class _Checker:
         archiving = None
         raw_archive = self.data.get("archiving") or {}
         if raw_archive.get("enabled"):
-            if not raw_archive.get("directory"):
-                self.problem(("archiving",), "enabled archiving needs a directory")
-            else:
-                archiving = ArchiveSettings(self.folder / str(raw_archive["directory"]))
+            # (the schema requires a directory when archiving is enabled)
+            archiving = ArchiveSettings(self.folder / str(raw_archive["directory"]))
         tracked = dict(self.data.get("tracked_fields", {}))
         self._parameters(tracked, ("tracked_fields",))
         caching = None
@@ -258,7 +260,7 @@ class _Checker:
         if raw_cache:
             key = raw_cache["key"]
             if isinstance(key, dict) and "param" in key:
-                if key["param"] not in parameters:
+                if key["param"] not in self.defined:
                     self.problem(("caching", "key"), f"unknown parameter {key['param']!r}")
                 caching = CacheSettings(str(raw_cache["cache"]), str(key["param"]))
             else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import Final, cast
 
 from lxml import etree
@@ -20,6 +21,8 @@ from connector.atomsphere.catalog import load_catalog, xml_schema
 from connector.atomsphere.lenient import canonical_copy
 from connector.errors import ConfigError, Problem, XMLInputError
 from connector.xml import API_NS, XS_NS, local_name, namespace_of, parse_xml
+
+_SCHEMA: Final = f"{{{XS_NS}}}schema"
 
 #: How many schema errors one answer lists before "and N more".
 MAX_LISTED: Final = 3
@@ -73,29 +76,45 @@ def profile_validator(path: Path, *, field: str = "profiles.request") -> Request
 def compile_profile(path: Path, *, field: str = "") -> etree.XMLSchema:
     """The compiled XSD at ``path``, cached by path, modification time and size."""
     source = str(path)
+
+    def refused(message: str, line: int | None = None) -> ConfigError:
+        return ConfigError([Problem(message, source, line, field)])
+
     try:
         stat = path.stat()
     except FileNotFoundError:
-        raise ConfigError([Problem("profile not found", source, field=field)]) from None
+        raise refused("profile not found") from None
     except OSError as exc:
-        raise ConfigError(
-            [Problem(f"cannot read profile: {exc.strerror}", source, field=field)]
-        ) from None
+        raise refused(f"cannot read profile: {exc.strerror}") from None
+    if S_ISDIR(stat.st_mode):
+        raise refused("is a directory, not a profile (an .xsd file)")
+    if not S_ISREG(stat.st_mode):
+        # (a FIFO or a device would block the load or never end)
+        raise refused("is not a regular file, so it cannot be a profile (an .xsd file)")
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
     with _compiled_lock:
         found = _compiled.get(key)
     if found is not None:
         return found
     try:
-        document = parse_xml(path.read_bytes(), source=source)
-        _refuse_references(document, source, field)
-        schema = etree.XMLSchema(document)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise refused(f"cannot read profile: {exc.strerror}") from None
+    try:
+        document = parse_xml(raw, source=source)
     except XMLInputError as exc:
-        raise ConfigError([Problem(str(exc), source, field=field)]) from None
+        # (parse_xml names the file first; the problem already does)
+        raise refused(str(exc).removeprefix(f"{source}: ")) from None
+    if document.tag != _SCHEMA:
+        raise refused(
+            f"not an XML Schema: the root element is <{_show(str(document.tag))}>, not xs:schema",
+            cast("int | None", document.sourceline),
+        )
+    _refuse_references(document, source, field)
+    try:
+        schema = etree.XMLSchema(document)
     except etree.XMLSchemaParseError as exc:
-        raise ConfigError(
-            [Problem(f"not a usable XML Schema: {exc}", source, field=field)]
-        ) from None
+        raise refused(f"not a usable XML Schema: {exc}") from None
     with _compiled_lock:
         _compiled[key] = schema
     return schema

@@ -60,7 +60,7 @@ def load_connection(
         if file is not None:
             atomsphere = load_connection_file(file, env)
         else:
-            atomsphere = connection_from_mapping(fields or {}, source=where.source)
+            atomsphere = _inline(fields or {}, where)
         return ConnectionRef(name, connector, atomsphere_fields(atomsphere), atomsphere.secrets)
     if file is not None:
         raise ConfigError(
@@ -79,7 +79,8 @@ def load_connection(
 
 
 def atomsphere_fields(connection: Connection) -> dict[str, Any]:
-    """The AtomSphere connection as ``plugin.yaml`` field ids, which is what hooks receive."""
+    """The AtomSphere connection as ``plugin.yaml`` field ids, which is what hooks receive:
+    every field, so that the connector builds the very same connection from them."""
     fields: dict[str, Any] = {
         "base_url": connection.base_url,
         "account_id": connection.account_id,
@@ -88,12 +89,26 @@ def atomsphere_fields(connection: Connection) -> dict[str, Any]:
         "timeout_seconds": connection.timeout_seconds,
         "rate_limit": connection.rate_limit,
         "verify_tls": connection.verify_tls,
+        "api": connection.api,
     }
     secret_field = "api_token" if connection.auth_type == "token" else "password"
     fields[secret_field] = connection.secret.reveal()
     if connection.otp:
         fields["otp"] = connection.otp.reveal()
     return fields
+
+
+def _inline(fields: Mapping[str, Any], where: Problem) -> Connection:
+    """The connection written under ``fields``; a problem names the field it is about."""
+    try:
+        return connection_from_mapping(fields, source=where.source)
+    except ConfigError as exc:
+        raise ConfigError(
+            [
+                _here(where, f"fields.{p.field}: {p.message}" if p.field else p.message)
+                for p in exc.problems
+            ]
+        ) from None
 
 
 def _here(where: Problem, message: str) -> Problem:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,72 @@ def test_profiles_must_exist_and_compile(tmp_path: Path) -> None:
     assert any("profiles.response:" in p and "not a usable XML Schema" in p for p in problems)
 
 
+def _profile_problem(tmp_path: Path, profile: str) -> str:
+    (problem,) = _problems(
+        tmp_path, f"action: GET\nobject: Account\nprofiles: {{response: {profile}}}\n"
+    )
+    return problem
+
+
+def test_a_profile_that_is_a_directory_is_a_located_load_error(tmp_path: Path) -> None:
+    (tmp_path / "profiles").mkdir()
+    problem = _profile_problem(tmp_path, "profiles")
+    assert problem.startswith(f"{tmp_path / 'op.yaml'}:6: profiles.response: ")
+    assert problem.endswith(
+        f"{tmp_path / 'profiles'}: is a directory, not a profile (an .xsd file)"
+    )
+
+
+def test_an_unreadable_profile_is_a_located_load_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "locked.xsd").write_text("<x/>")
+    real = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self.name == "locked.xsd":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    # (tests run as root, which chmod cannot lock out)
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    problem = _profile_problem(tmp_path, "locked.xsd")
+    assert ":6: profiles.response: " in problem
+    assert problem.endswith("locked.xsd: cannot read profile: Permission denied")
+
+
+def test_a_profile_that_is_not_a_regular_file_is_refused_unread(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.xsd"
+    os.mkfifo(pipe)  # reading it would wait for a writer, for ever
+    # A writer that lets a regressed loader read an empty pipe (and fail this test, not hang it).
+    writer = threading.Thread(target=lambda: pipe.open("wb").close(), daemon=True)
+    writer.start()
+    problem = _profile_problem(tmp_path, "pipe.xsd")
+    os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))  # release the writer
+    writer.join(timeout=5)
+    assert ":6: profiles.response: " in problem and "is not a regular file" in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("not xml", "bad.xsd: not well-formed XML: Start tag expected"),
+        ("<a><b></a>", "bad.xsd: not well-formed XML: Opening and ending tag mismatch"),
+        (
+            "<?xml version='1.0'?>\n<root/>",
+            "bad.xsd:2: not an XML Schema: the root element is <root>",
+        ),
+    ],
+)
+def test_a_profile_that_is_not_an_xml_schema_says_why_once(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    (tmp_path / "bad.xsd").write_text(text)
+    problem = _profile_problem(tmp_path, "bad.xsd")
+    assert ":6: profiles.response: " in problem and expected in problem
+    assert problem.count("bad.xsd") == 1, "the profile is named once"
+
+
 def test_bulk_batch_size_cannot_exceed_the_object_limit(tmp_path: Path) -> None:
     problems = _problems(
         tmp_path, "action: GET\nobject: Component\noptions: {bulk_batch_size: 6}\n"
@@ -176,7 +244,22 @@ def test_a_bad_xpath_parameter_is_a_load_error(tmp_path: Path) -> None:
           e: {from: xpath, xpath: "/bns:Environment/@@id"}
         """,
     )
-    assert any("parameters.e:" in p and "invalid XPath" in p for p in problems)
+    (problem,) = problems  # the reference to e is not a second, false, problem
+    assert "parameters.e:" in problem and "invalid XPath" in problem
+
+
+def test_a_cache_key_naming_a_parameter_with_a_bad_xpath_is_one_problem(tmp_path: Path) -> None:
+    (problem,) = _problems(
+        tmp_path,
+        """
+        action: GET
+        object: Environment
+        parameters:
+          e: {from: xpath, xpath: "/bns:Environment/@@id"}
+        caching: {cache: environments, key: {param: e}}
+        """,
+    )
+    assert "parameters.e:" in problem and "invalid XPath" in problem
 
 
 @pytest.mark.parametrize(
@@ -248,8 +331,31 @@ def test_a_cache_key_can_name_an_operation_parameter(tmp_path: Path) -> None:
 
 
 def test_enabled_archiving_needs_a_directory(tmp_path: Path) -> None:
-    problems = _problems(tmp_path, "action: GET\nobject: Environment\narchiving: {enabled: true}\n")
-    assert any("archiving: enabled archiving needs a directory" in p for p in problems)
+    (problem,) = _problems(
+        tmp_path, "action: GET\nobject: Environment\narchiving: {enabled: true}\n"
+    )
+    assert problem.endswith("op.yaml:6: archiving: 'directory' is a required property")
+    (problem,) = _problems(
+        tmp_path, "action: GET\nobject: Environment\narchiving: {enabled: true, directory: ''}\n"
+    )
+    assert "archiving.directory: '' should be non-empty" in problem
+
+
+@pytest.mark.parametrize(
+    ("archiving", "directory"),
+    [
+        ("{enabled: true, directory: archive}", "archive"),
+        ("{enabled: false}", None),
+        ("{directory: archive}", None),
+        ("{}", None),
+    ],
+)
+def test_archiving_the_schema_accepts_loads(
+    tmp_path: Path, archiving: str, directory: str | None
+) -> None:
+    op = operation(tmp_path, f"action: GET\nobject: Environment\narchiving: {archiving}\n")
+    found = op.settings.archiving
+    assert (found.directory if found else None) == (tmp_path / directory if directory else None)
 
 
 def test_request_documents_are_checked_against_the_api_schema_without_a_profile(
@@ -262,3 +368,70 @@ def test_request_documents_are_checked_against_the_api_schema_without_a_profile(
         tmp_path, "action: CREATE\nobject: Environment\noptions: {validate_requests: false}\n"
     )
     assert unchecked.request_validator is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A misspelt operator, inside nested groups: the condition's operator is named, with
+        # the allowed ones, not "'and' is a required property".
+        (
+            "filter:\n  and:\n    - or:\n        - {property: status, operator: EQUAL, "
+            "arguments: [ERROR]}",
+            ":9: filter.and[0].or[0].operator: 'EQUAL' is not one of: EQUALS, NOT_EQUALS, LIKE,",
+        ),
+        # YAML reads an unquoted date as a date object.
+        (
+            "filter: {property: executionTime, operator: GREATER_THAN, arguments: [2024-01-01]}",
+            ":6: filter.arguments[0]: dates must be quoted: write '2024-01-01'",
+        ),
+        (
+            "filter: {property: executionTime, operator: GREATER_THAN, "
+            "arguments: [2024-01-01T10:00:00Z]}",
+            ":6: filter.arguments[0]: dates must be quoted: write '2024-01-01T10:00:00Z'",
+        ),
+        (
+            "filter: {andd: []}",
+            ":6: filter: needs 'property' and 'operator', or 'and', or 'or'; "
+            "unknown field(s): 'andd'",
+        ),
+        (
+            "filter: {property: status, operator: EQUALS, arguments: [x], extra: 1}",
+            ":6: filter: unknown field(s) ('extra' was unexpected)",
+        ),
+        # A parameter source: the misspelt value, the missing key, the key of another source.
+        (
+            "parameters:\n  p: {from: document_propery, name: x}",
+            ":7: parameters.p.from: 'document_propery' is not one of: static, document_property, "
+            "xpath, process_property, last_run_date, current_date "
+            "(did you mean document_property?)",
+        ),
+        (
+            "parameters:\n  p: {form: document_property, name: x}",
+            ":7: parameters.p: 'from' is required, one of: static, document_property, xpath, "
+            "process_property, last_run_date, current_date; unknown field(s): 'form'",
+        ),
+        ("parameters:\n  p: {from: static}", ":7: parameters.p: 'value' is a required property"),
+        (
+            "parameters:\n  p: {from: last_run_date, default: 2020-01-01}",
+            ":7: parameters.p.default: dates must be quoted: write '2020-01-01'",
+        ),
+        # The cache key: a parameter definition or a reference to one.
+        (
+            "caching: {cache: c, key: {from: staticc, value: 1}}",
+            ":6: caching.key.from: 'staticc' is not one of: static, document_property, xpath, "
+            "process_property, last_run_date, current_date (did you mean static?)",
+        ),
+        ("caching: {cache: c, key: {}}", ":6: caching.key: needs 'from', or 'param'"),
+        (
+            "caching: {cache: c, key: {param: p, extra: 1}}",
+            ":6: caching.key: unknown field(s) ('extra' was unexpected)",
+        ),
+        ("id: 2024-01-01", ":6: id: dates must be quoted: write '2024-01-01'"),
+    ],
+)
+def test_a_wrong_alternative_is_told_inside_the_alternative_meant(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    (problem,) = _problems(tmp_path, f"action: QUERY\nobject: ExecutionRecord\n{text}\n")
+    assert expected in problem

@@ -9,9 +9,11 @@ from pathlib import Path
 import pluggy
 import pytest
 
+from connector.atomsphere.connection import connection_from_mapping
 from connector.contract import TrackingDirection
 from connector.errors import ConfigError
 from connector.host import load_process, run_process
+from connector.host.connections import atomsphere_fields
 from connector.host.model import DocumentsStart, OperationStep, RouteStep, WriteStep
 from connector.yamlfiles import load_yaml_file, packaged_schema, validate
 from tests.conftest import ROOT
@@ -306,3 +308,47 @@ def test_the_documented_example_is_the_example_process() -> None:
     block = text[text.index(marker) + len(marker) :].split("```", 1)[0]
     example = (ROOT / "processes" / "failed-executions.yaml").read_text("utf-8")
     assert example.endswith(block)
+
+
+def test_an_inline_atomsphere_connection_names_the_field_that_is_wrong(
+    tmp_path: Path, pm: pluggy.PluginManager
+) -> None:
+    path = write(
+        tmp_path,
+        "process.yaml",
+        """
+kind: Process
+version: 1
+name: inline
+connections:
+  a: {fields: {account_id: a, username: u, password: p, verify_tls: maybe}}
+start: no_data
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_process(path, pm)
+    assert [str(p).split("/")[-1] for p in caught.value.problems] == [
+        "process.yaml:5: connections.a: fields.verify_tls: must be true or false"
+    ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"base_url": "http://127.0.0.1:9", "account_id": "a", "username": "u", "password": "p"},
+        {
+            "base_url": "https://api.boomi.com/partner/api/rest/v1/p-1",
+            "username": "u",
+            "api_token": "t",
+            "timeout_seconds": 5,
+            "rate_limit": 0,
+            "verify_tls": False,
+        },
+        {"account_id": "a", "username": "u", "password": "p", "otp": "1", "api": "partner"},
+    ],
+)
+def test_a_connection_reaches_the_connector_as_it_was_configured(
+    fields: dict[str, object],
+) -> None:
+    connection = connection_from_mapping(fields)
+    assert connection_from_mapping(atomsphere_fields(connection)) == connection
