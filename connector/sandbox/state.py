@@ -1,5 +1,11 @@
 """What the sandbox remembers between calls besides records: query cursors, async jobs and
-running executions. Kept in memory only (a restart forgets them, as Boomi forgets tokens)."""
+executions.
+
+Cursors and jobs live in memory only (a restart forgets them, as Boomi forgets tokens).
+Executions are kept with the records (``--data FILE``: they survive a restart, and one running
+at shutdown goes on running). Tokens and execution ids come from a generator seeded with the
+seed, the account and, for a data file, how many times it has been opened: a run in memory is
+the same every time, and a restarted data file never hands out an id it handed out before."""
 
 from __future__ import annotations
 
@@ -59,6 +65,27 @@ class Execution:
     observations: int = 0
     stored: bool = field(default=False)
 
+    def dumps(self) -> Record:
+        return {
+            "requestId": self.request_id,
+            "record": self.record,
+            "finalStatus": self.final_status,
+            "message": self.message,
+            "observations": self.observations,
+            "stored": self.stored,
+        }
+
+    @classmethod
+    def loads(cls, saved: Record) -> Execution:
+        return cls(
+            str(saved["requestId"]),
+            dict(saved["record"]),
+            str(saved["finalStatus"]),
+            saved.get("message"),
+            int(saved.get("observations", 0)),
+            bool(saved.get("stored", False)),
+        )
+
 
 class State:
     def __init__(self, sandbox: Sandbox) -> None:
@@ -66,9 +93,16 @@ class State:
         self._cursors: dict[str, Cursor] = {}
         self._jobs: dict[str, Job] = {}
         self.executions: dict[str, Execution] = {}
-        # Per account: sub-accounts share the seed, not their tokens or execution ids.
+        # Per account: sub-accounts share the seed, not their tokens or execution ids. Per start
+        # of a data file (always 1 in memory): a new run must not repeat the ids of the last.
         config = sandbox.config
-        self._random = random.Random(f"{config.seed}/{config.account_id}/tokens")
+        start = sandbox.store.next_number("#starts", 0)
+        run = "" if start == 1 else f"/start-{start}"
+        self._random = random.Random(f"{config.seed}/{config.account_id}/tokens{run}")
+        self._saved = sandbox.store.private("executions")
+        for _, _, saved in self._saved.scan():
+            execution = Execution.loads(saved)
+            self.executions[execution.request_id] = execution
 
     # -- query cursors --------------------------------------------------------------------------
 
@@ -121,14 +155,33 @@ class State:
 
     def start_execution(self, execution: Execution) -> None:
         self.executions[execution.request_id] = execution
+        self._save(execution)
+
+    def cancel_execution(self, execution_id: str) -> None:
+        """End a running execution ABORTED (at its next step); 400 once it has finished."""
+        for execution in self.executions.values():
+            if execution.record.get("executionId") == execution_id:
+                if execution.record.get("status") in FINAL_STATUSES:
+                    raise ApiError(400, f"Execution {execution_id} has already finished")
+                execution.final_status = "ABORTED"
+                execution.message = "Execution cancelled by the user"
+                self._save(execution)
+                return
+        if self.sandbox.store.collection("ExecutionRecord").exists(execution_id):
+            raise ApiError(400, f"Execution {execution_id} has already finished")
+        raise ApiError(400, f"No such execution: {execution_id}")
+
+    def _save(self, execution: Execution) -> None:
+        self._saved.put(execution.request_id, execution.dumps())
 
     def observe(self, execution: Execution) -> Record | None:
         """Move ``execution`` on by one observation; its record once it exists, else None."""
         config = self.sandbox.config
-        if execution.stored and execution.record.get("status") in _FINAL:
+        if execution.stored and execution.record.get("status") in FINAL_STATUSES:
             return self._stored(execution)
         execution.observations += 1
         if execution.observations <= config.execution_pending_polls:
+            self._save(execution)
             return None
         running = execution.observations - config.execution_pending_polls
         record = self._stored(execution) if execution.stored else dict(execution.record)
@@ -142,6 +195,7 @@ class State:
         collection = self.sandbox.store.collection("ExecutionRecord")
         collection.put(str(record["executionId"]), record)
         execution.record, execution.stored = record, True
+        self._save(execution)
         return record
 
     def _stored(self, execution: Execution) -> Record:
@@ -151,11 +205,11 @@ class State:
 
     def advance_executions(self) -> None:
         for execution in list(self.executions.values()):
-            if execution.record.get("status") not in _FINAL:
+            if execution.record.get("status") not in FINAL_STATUSES:
                 self.observe(execution)
 
 
-_FINAL = frozenset({"COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED"})
+FINAL_STATUSES = frozenset({"COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED"})
 
 
 def _now(sandbox: Sandbox) -> str:

@@ -199,9 +199,17 @@ class Store:
             self._pending.setdefault(name, []).append((key, position, record))
 
     def collection(self, name: str) -> Collection:
+        return self._collection(name, None)
+
+    def private(self, name: str) -> Collection:
+        """A collection of the sandbox's own bookkeeping (no seed, no API object), kept in the
+        backend like records so it survives a restart of a data file."""
+        return self._collection(f"#{name}", EagerSeed((), ()))
+
+    def _collection(self, name: str, seed: SeedSource | None) -> Collection:
         found = self._collections.get(name)
         if found is None:
-            found = Collection(name, self._seeds(name), self.backend)
+            found = Collection(name, seed if seed is not None else self._seeds(name), self.backend)
             for key, position, record in sorted(self._pending.pop(name, []), key=lambda c: c[1]):
                 found.restore(key, position, record)
             self._collections[name] = found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from connector.atomsphere.catalog import WireAction, load_catalog
@@ -105,3 +106,70 @@ def test_memory_is_the_default_and_forgets(clock: FakeClock) -> None:
     created = first.post("/Environment", json={"name": "Gone"}, headers=JSON).json()
     second = make_client(make_sandbox(clock))
     assert second.get(f"/Environment/{created['id']}").status_code == 400
+
+
+def _execute(client: httpx.Client, process_id: str) -> str:
+    body = {"processId": process_id, "atomId": fixtures.PRODUCTION_ATOM.id}
+    response = client.post("/ExecutionRequest", json=body, headers=JSON)
+    assert response.status_code == 200, response.text
+    return str(response.json()["requestId"])
+
+
+def _poll(client: httpx.Client, request_id: str) -> httpx.Response:
+    return client.get(f"/ExecutionRecord/async/{request_id}", headers=JSON)
+
+
+def test_a_restarted_data_file_never_repeats_ids(tmp_path: Path, clock: FakeClock) -> None:
+    data = tmp_path / "sandbox.db"
+    config = SandboxConfig(rate_limit=0, validate_responses=True)
+    runs = []
+    for _ in range(2):
+        with Sandbox(config, data=data, clock=clock, wall_clock=clock) as sandbox:
+            client = make_client(sandbox)
+            request_id = _execute(client, fixtures.INVOICE_SYNC.id)
+            _poll(client, request_id)
+            record = _poll(client, request_id).json()
+            token = client.get(f"/async/AtomDiskSpace/{fixtures.PRODUCTION_ATOM.id}", headers=JSON)
+            runs.append((request_id, record["executionId"], token.json()["asyncToken"]["token"]))
+    (first_request, first_execution, first_token), second = runs
+    assert first_request != second[0]
+    assert first_execution != second[1]
+    assert first_token != second[2]
+    with Sandbox(config, data=data, clock=clock, wall_clock=clock) as third:
+        client = make_client(third)
+        for execution_id in (first_execution, second[1]):
+            found = all_results(
+                client, "ExecutionRecord", simple("EQUALS", "executionId", execution_id)
+            )
+            assert [r["processName"] for r in found] == ["Invoice Sync"]
+        assert _poll(client, first_request).json()["executionId"] == first_execution
+    # In memory, the same seed still gives the same ids every time.
+    again = [_execute(make_client(make_sandbox(clock)), fixtures.INVOICE_SYNC.id) for _ in range(2)]
+    assert again[0] == again[1]
+
+
+def test_an_execution_running_at_shutdown_goes_on_after_a_restart(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    data = tmp_path / "sandbox.db"
+    config = SandboxConfig(rate_limit=0, validate_responses=True)
+    with Sandbox(config, data=data, clock=clock, wall_clock=clock) as first:
+        client = make_client(first)
+        finishing = _execute(client, fixtures.INVOICE_SYNC.id)
+        cancelled = _execute(client, fixtures.ORDER_INTAKE.id)
+        unseen = _execute(client, fixtures.CUSTOMER_MASTER.id)
+        running = []
+        for request_id in (finishing, cancelled):
+            assert _poll(client, request_id).status_code == 202
+            running.append(_poll(client, request_id).json())
+        assert [r["status"] for r in running] == ["INPROCESS", "INPROCESS"]
+        cancelled_id = running[1]["executionId"]
+    with Sandbox(config, data=data, clock=clock, wall_clock=clock) as second:
+        client = make_client(second)
+        assert _poll(client, finishing).json()["status"] == "COMPLETE"
+        assert client.post(f"/cancelExecution/{cancelled_id}").status_code == 202
+        assert _poll(client, cancelled).json()["status"] == "ABORTED"
+        refused = client.post(f"/cancelExecution/{cancelled_id}", headers=JSON)
+        assert refused.json()["message"] == f"Execution {cancelled_id} has already finished"
+        assert _poll(client, unseen).status_code == 202
+        assert _poll(client, unseen).json()["status"] == "INPROCESS"

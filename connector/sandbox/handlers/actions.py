@@ -95,17 +95,8 @@ def _execution_request(call: Call) -> Response:
 
 
 def _cancel(call: Call) -> Response:
-    executions = call.sandbox.store.collection("ExecutionRecord")
-    for execution in call.sandbox.state.executions.values():
-        if execution.record.get("executionId") == call.param:
-            if execution.record.get("status") in ("COMPLETE", "ERROR", "ABORTED"):
-                raise ApiError(400, f"Execution {call.param} has already finished")
-            execution.final_status = "ABORTED"
-            execution.message = "Execution cancelled by the user"
-            return call.render.message("response", 202, "Operation completed successfully.")
-    if executions.exists(call.param):
-        raise ApiError(400, f"Execution {call.param} has already finished")
-    raise ApiError(400, f"No such execution: {call.param}")
+    call.sandbox.state.cancel_execution(call.param)
+    return call.render.message("response", 202, "Operation completed successfully.")
 
 
 def _listeners(call: Call) -> Response:
