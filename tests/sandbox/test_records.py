@@ -140,6 +140,46 @@ def test_component_updates_bump_the_version_and_refuse_no_change(client: httpx.C
     assert metadata["version"] == 2 and "object" not in metadata
 
 
+def test_a_component_update_without_its_configuration_is_refused(client: httpx.Client) -> None:
+    component_id = xml(client.post("/Component", content=COMPONENT)).get("componentId")
+    for _ in range(2):
+        empty = client.post(
+            f"/Component/{component_id}",
+            content=b'<bns:Component xmlns:bns="http://api.platform.boomi.com/"/>',
+        )
+        assert empty.status_code == 400
+        assert error_message(empty) == (
+            "Component.object is required: send the component's whole configuration"
+        )
+    kept = xml(client.get(f"/Component/{component_id}"))
+    assert (kept.get("name"), kept.get("type"), kept.get("version")) == (
+        "Map A",
+        "transform.map",
+        "1",
+    )
+    # Server-kept fields left out (name, type) or sent stale (version, dates) are no change.
+    bare = COMPONENT.replace(b' name="Map A" type="transform.map"', b' version="9"')
+    same = client.post(f"/Component/{component_id}", content=bare)
+    assert same.status_code == 400 and "No changes" in error_message(same)
+    created = client.post("/Component", content=b'<Component name="x" type="process"/>')
+    assert created.status_code == 400 and "Component.object is required" in error_message(created)
+
+
+def test_a_b2b_component_update_needs_its_configuration_too(client: httpx.Client) -> None:
+    created = client.post(
+        "/OrganizationComponent",
+        json={"componentName": "Org", "OrganizationContactInfo": {"contactName": "A"}},
+        headers=JSON,
+    )
+    assert created.status_code == 200, created.text
+    component_id = created.json()["componentId"]
+    empty = client.post(
+        f"/OrganizationComponent/{component_id}", json={"componentName": "Org"}, headers=JSON
+    )
+    assert empty.status_code == 400
+    assert "OrganizationComponent.OrganizationContactInfo is required" in error_message(empty)
+
+
 def test_component_refuses_json_bodies(client: httpx.Client) -> None:
     response = client.post("/Component", json={"name": "x"}, headers=JSON)
     assert response.status_code == 400 and "XML" in error_message(response)

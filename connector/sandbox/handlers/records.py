@@ -1,8 +1,9 @@
 """GET, CREATE, UPDATE (``POST /{Object}/{id}``) and DELETE of stored records.
 
 Conventions (docs/sandbox.md): an unknown id is a 400 business error ("No such ..."); UPDATE
-merges the fields sent over the stored record (the Component family replaces its content, bumps
-``version`` and refuses an update that changes nothing); DELETE answers 200 with an empty body,
+merges the fields sent over the stored record (the Component family must send its
+configuration, replaces its content, bumps ``version`` and refuses an update that changes
+nothing); DELETE answers 200 with an empty body,
 marks ``deleted="true"`` on objects that have that flag (Folder, ComponentMetadata) and removes
 the others; an Environment with attached Runtimes or integration packs cannot be deleted.
 """
@@ -32,6 +33,21 @@ COMPONENT_FAMILY: Final = frozenset(
         "SharedCommunicationChannelComponent",
     }
 )
+#: What a component body must hold, its configuration: the spec's ``required`` list for each
+#: (Component's ``object`` only: ``description`` and ``processOverrides`` are optional by their
+#: descriptions and absent from the spec's own UpdateComponent example).
+_COMPONENT_CONTENT: Final = {
+    "Component": ("object",),
+    "TradingPartnerComponent": (
+        "ContactInfo",
+        "PartnerCommunication",
+        "PartnerDocumentTypes",
+        "PartnerInfo",
+    ),
+    "OrganizationComponent": ("OrganizationContactInfo",),
+    "SharedCommunicationChannelComponent": ("PartnerArchiving", "PartnerCommunication"),
+}
+#: Fields the server sets: a body's values for them are ignored.
 _COMPONENT_SERVER_FIELDS: Final = (
     "componentId",
     "version",
@@ -41,6 +57,20 @@ _COMPONENT_SERVER_FIELDS: Final = (
     "modifiedBy",
     "currentVersion",
     "deleted",
+    "folderName",
+    "folderFullPath",
+)
+#: What an update keeps when its body leaves it out: what the server set at creation, the
+#: encrypted values (the spec: omitting one does not change it), the folder, and the
+#: component's name and type (attributes, not the configuration an update replaces).
+_COMPONENT_KEPT: Final = (
+    "createdDate",
+    "createdBy",
+    "encryptedValues",
+    "folderId",
+    "name",
+    "type",
+    "componentName",
 )
 #: Attachments that keep an Environment from being deleted: (object, field naming it).
 _ENVIRONMENT_ATTACHMENTS: Final = (
@@ -83,6 +113,8 @@ def create(call: Call) -> Response:
     elif info.name == "EnvironmentAtomAttachment":
         _require(call, "Atom", record.get("atomId"))
         _require(call, "Environment", record.get("environmentId"))
+    elif info.name in COMPONENT_FAMILY:
+        _require_content(call, record)
     key = new_key(call, record)
     collection = call.collection()
     if collection.exists(key):
@@ -123,17 +155,36 @@ def update(call: Call) -> Response:
     return call.render.record(call.typed(record))
 
 
-def _replace_component(call: Call, current: Record, sent: Record) -> Record:
-    def content(record: Record) -> Record:
-        ignored = (*_COMPONENT_SERVER_FIELDS, "encryptedValues", "folderName", "folderFullPath")
-        return {k: v for k, v in record.items() if k not in ignored}
+def _require_content(call: Call, record: Record) -> None:
+    """A component body must carry its configuration (the spec: "you must supply a valid
+    component XML format for the given type"); without it an update would wipe it."""
+    missing = [name for name in _COMPONENT_CONTENT[call.info.name] if not _filled(record.get(name))]
+    if missing:
+        fields = ", ".join(f"{call.info.name}.{name}" for name in missing)
+        verb = "is" if len(missing) == 1 else "are"
+        raise ApiError(400, f"{fields} {verb} required: send the component's whole configuration")
 
-    if content(sent) == content(current):
-        raise ApiError(400, f"No changes were made to {call.info.name} {call.param}")
-    record = dict(sent)
-    for kept in ("createdDate", "createdBy", "folderId", "folderName", "encryptedValues"):
+
+def _filled(value: object) -> bool:
+    """The element is there; ``object`` (open XML, kept as text) holds an element."""
+    if isinstance(value, str):
+        return "<" in value
+    return value is not None
+
+
+def _replace_component(call: Call, current: Record, sent: Record) -> Record:
+    _require_content(call, sent)
+    record = {k: v for k, v in sent.items() if k not in _COMPONENT_SERVER_FIELDS}
+    for kept in _COMPONENT_KEPT:
         if kept not in record and kept in current:
             record[kept] = current[kept]
+
+    def content(record: Record) -> Record:
+        ignored = (*_COMPONENT_SERVER_FIELDS, "encryptedValues")
+        return {k: v for k, v in record.items() if k not in ignored}
+
+    if content(record) == content(current):
+        raise ApiError(400, f"No changes were made to {call.info.name} {call.param}")
     record["version"] = str(int(current.get("version", "1")) + 1)
     record["currentVersion"] = "true"
     record["deleted"] = "false"
