@@ -88,18 +88,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset()
             return
         self._send(response)
+        # A HEAD answer has headers only (RFC 9110 §9.3.2): a body would be read as the next
+        # answer on a kept-alive connection.
+        body = b"" if self.command == "HEAD" else response.body
         if response.abort is Abort.RESET_BODY:
-            self.wfile.write(response.body[: response.truncate_at])
+            self.wfile.write(body[: response.truncate_at])
             self.wfile.flush()
             self._reset()
             return
         if response.abort is Abort.TRUNCATE:
-            self.wfile.write(response.body[: response.truncate_at])
+            self.wfile.write(body[: response.truncate_at])
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_WR)  # a clean close, short of the length
             return
-        self.wfile.write(response.body)
+        self.wfile.write(body)
 
     def _body(self) -> bytes | None:
         """The request body, or None when the request was refused (or its client went away)."""

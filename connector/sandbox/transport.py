@@ -58,11 +58,13 @@ class SandboxTransport(httpx.BaseTransport):
                 raise httpx.ReadTimeout("timed out", request=request)
             self.sandbox.sleep(response.delay)
         body = response.body
+        headers = [*response.headers, ("Content-Length", str(len(body)))]
+        if request.method == "HEAD":
+            body = b""  # headers only, as over loopback
         if response.abort is Abort.RESET or (response.abort is Abort.RESET_BODY and not body):
             raise httpx.ReadError(RESET_MESSAGE, request=request)
-        headers = [*response.headers, ("Content-Length", str(len(body)))]
         error: httpx.TransportError | None = None
-        if response.abort is Abort.TRUNCATE:
+        if response.abort is Abort.TRUNCATE and body:
             error = httpx.RemoteProtocolError(
                 "peer closed connection without sending complete message body "
                 f"(received {response.truncate_at} bytes, expected {len(body)})"
@@ -72,6 +74,4 @@ class SandboxTransport(httpx.BaseTransport):
         if error is not None:
             stream = _CutStream(body[: response.truncate_at], error)
             return httpx.Response(response.status, headers=headers, stream=stream, request=request)
-        return httpx.Response(
-            response.status, headers=headers, content=response.body, request=request
-        )
+        return httpx.Response(response.status, headers=headers, content=body, request=request)

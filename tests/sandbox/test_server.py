@@ -235,6 +235,26 @@ def test_reset_mid_body_over_loopback_after_processing(served: tuple[Sandbox, st
     assert sandbox.faults.report()[0]["fired"] == 1
 
 
+def test_a_head_answer_has_no_body_and_keeps_the_connection_usable(
+    served: tuple[Sandbox, str],
+) -> None:
+    _sandbox, url = served
+    path = f"/Environment/{fixtures.PRODUCTION.id}"
+    root = url.split("/api/")[0]
+    with httpx.Client(base_url=url, auth=AUTH) as client:
+        for head in (path, f"{root}/__sandbox/stats"):
+            assert client.head(head).content == b""
+            after = client.get(path)  # the same kept-alive connection
+            assert after.status_code == 200 and xml(after).get("name") == "Production"
+
+
+def test_a_head_answer_has_no_body_in_process_either() -> None:
+    sandbox = Sandbox(SandboxConfig(rate_limit=0))
+    with httpx.Client(transport=sandbox.transport(), base_url="http://x", auth=AUTH) as client:
+        head = client.head(f"{sandbox.rest_path}/Environment/{fixtures.PRODUCTION.id}")
+        assert head.content == b"" and int(head.headers["Content-Length"]) > 0
+
+
 def test_a_stopped_server_drops_kept_alive_connections() -> None:
     sandbox = Sandbox(SandboxConfig(rate_limit=0))
     path = f"/Process/{fixtures.ORDER_INTAKE.id}"
