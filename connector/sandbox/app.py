@@ -168,7 +168,9 @@ class Sandbox:
             except Exception:
                 # A bug of the emulator, not of the caller: answer as Boomi does (500 with its
                 # error body) and keep serving; the traceback goes to the log, not the client.
-                log.exception("sandbox: internal error answering %s %s", request.method, label)
+                log.exception(
+                    "sandbox: internal error answering %s %s", request.method, request.path
+                )
                 response, route = render.error(500, INTERNAL_MESSAGE), ""
         if response.status == 200 and route in self.deprecated:
             response = response.with_headers(*_deprecation_headers(route))

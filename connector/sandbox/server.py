@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import http.client
 import io
+import logging
 import re
 import socket
 import struct
+import sys
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +32,8 @@ from connector.sandbox.wire import Abort, Request, Response
 
 if TYPE_CHECKING:
     from connector.sandbox.app import Sandbox
+
+log = logging.getLogger("connector.sandbox")
 
 _DIGITS: Final = re.compile(r"[0-9]{1,18}")
 #: Connections waiting to be accepted (the listen backlog; socketserver's default is 5).
@@ -82,6 +86,13 @@ class _Handler(BaseHTTPRequestHandler):
         response = sandbox.handle(request)
         if response.delay:
             sandbox.sleep(response.delay)
+        try:
+            self._answer(response)
+        except _GONE as exc:
+            self.close_connection = True
+            _client_gone(self.client_address, exc, f"answering {self.command} {path}")
+
+    def _answer(self, response: Response) -> None:
         if response.abort is Abort.RESET or (
             response.abort is Abort.RESET_BODY and not response.body
         ):
@@ -164,10 +175,28 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the CLI logs nothing per request (and never credentials)."""
 
 
+#: What a client that goes away (times out, resets, closes) raises in the thread serving it.
+_GONE: Final = (ConnectionError, TimeoutError)
+
+
+def _client_gone(client: Any, exc: BaseException, doing: str) -> None:
+    """The client hung up: its business, not an error of the sandbox. One debug line."""
+    log.debug("sandbox: client %s went away while %s (%s)", client[0], doing, exc)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = _BACKLOG
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """socketserver prints a traceback to stderr for whatever a request's thread raises:
+        a client that went away is one debug line, anything else an error in the log."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, _GONE):
+            _client_gone(client_address, exc, "being served")
+            return
+        log.error("sandbox: error serving %s", client_address[0], exc_info=True)
 
     def __init__(self, sandbox: Sandbox, host: str, port: int) -> None:
         self.sandbox = sandbox

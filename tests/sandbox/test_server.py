@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -253,6 +256,41 @@ def test_a_head_answer_has_no_body_in_process_either() -> None:
     with httpx.Client(transport=sandbox.transport(), base_url="http://x", auth=AUTH) as client:
         head = client.head(f"{sandbox.rest_path}/Environment/{fixtures.PRODUCTION.id}")
         assert head.content == b"" and int(head.headers["Content-Length"]) > 0
+
+
+def test_a_client_that_goes_away_is_one_debug_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    sandbox = Sandbox(SandboxConfig(rate_limit=0))
+    sandbox.faults.add("latency:seconds=0.5")
+    caplog.set_level(logging.DEBUG, logger="connector.sandbox")
+    with sandbox.serve() as url:
+        with pytest.raises(httpx.ReadTimeout):  # times out; the answer then meets a closed socket
+            httpx.get(f"{url}/Process/{fixtures.ORDER_INTAKE.id}", auth=AUTH, timeout=0.1)
+        host, port = url.split("//")[1].split("/")[0].split(":")
+        with socket.create_connection((host, int(port))) as hung_up:
+            hung_up.sendall(f"GET {url.split(port)[1]}/Atom HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            hung_up.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        time.sleep(1.5)  # both answers are written (and fail) before the server stops
+    assert "Traceback" not in capsys.readouterr().err
+    gone = [r for r in caplog.records if "went away" in r.getMessage()]
+    assert len(gone) == 2 and {r.levelno for r in gone} == {logging.DEBUG}
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_an_internal_error_names_the_method_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_call: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("connector.sandbox.app.dispatch", broken)
+    sandbox = Sandbox(SandboxConfig(rate_limit=0))
+    with httpx.Client(transport=sandbox.transport(), base_url="http://x", auth=AUTH) as client:
+        assert client.post(f"{sandbox.rest_path}/Environment", json={}).status_code == 500
+    assert [r.getMessage() for r in caplog.records] == [
+        f"sandbox: internal error answering POST {sandbox.rest_path}/Environment"
+    ]
 
 
 def test_a_stopped_server_drops_kept_alive_connections() -> None:
