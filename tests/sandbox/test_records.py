@@ -220,3 +220,78 @@ def test_components_carry_their_folders_name_and_path(client: httpx.Client) -> N
     assert (updated.get("folderName"), updated.get("version")) == ("Sandbox Account", "2")
     metadata = client.get(f"/ComponentMetadata/{component_id}", headers=JSON).json()
     assert metadata["folderName"] == "Sandbox Account"
+
+
+def _folder(client: httpx.Client, **body: str) -> httpx.Response:
+    return client.post("/Folder", json=body, headers=JSON)
+
+
+def _component_in(client: httpx.Client, folder_id: str) -> str:
+    body = COMPONENT.replace(b'name="Map A"', f'name="Map A" folderId="{folder_id}"'.encode())
+    created = client.post("/Component", content=body)
+    assert created.status_code == 200, created.text
+    return str(xml(created).get("componentId"))
+
+
+def test_folder_rules_of_the_spec(client: httpx.Client) -> None:
+    root = client.delete(f"/Folder/{fixtures.ROOT_FOLDER_ID}", headers=JSON)
+    assert root.status_code == 400
+    assert error_message(root) == f"The root folder cannot be deleted: {fixtures.ROOT_FOLDER_ID}"
+    top = _folder(client, name="Top").json()["id"]
+    below = _folder(client, name="Below", parentId=top).json()["id"]
+    component_id = _component_in(client, below)
+    assert client.delete(f"/Folder/{top}").status_code == 200
+    assert client.get(f"/Folder/{below}", headers=JSON).json()["deleted"] is True
+    assert xml(client.get(f"/Component/{component_id}")).get("deleted") == "true"
+    metadata = client.get(f"/ComponentMetadata/{component_id}", headers=JSON).json()
+    assert metadata["deleted"] is True
+    refused = _folder(client, name="Orphan", parentId=top)
+    assert refused.status_code == 400
+    assert error_message(refused) == (
+        f"parentId must be a valid, non-deleted folder: folder {top} is deleted"
+    )
+    restored = _folder(client, id=below, name="Below")
+    assert restored.status_code == 400  # its parent is still deleted
+    restored = _folder(client, id=top, name="Top")
+    assert restored.status_code == 200 and restored.json()["deleted"] is False
+    assert restored.json()["id"] == top and restored.json()["fullPath"] == "Sandbox Account/Top"
+    assert _folder(client, id=below, name="Below").json()["deleted"] is False
+    assert xml(client.get(f"/Component/{component_id}")).get("deleted") == "false"
+    cycle = client.post(f"/Folder/{top}", json={"parentId": below}, headers=JSON)
+    assert cycle.status_code == 400
+    assert error_message(cycle) == f"parentId must not be folder {top} itself or a folder below it"
+
+
+def test_a_component_lives_in_a_live_folder_named_by_the_server(client: httpx.Client) -> None:
+    unknown = client.post(
+        "/Component",
+        content=COMPONENT.replace(b'name="Map A"', b'name="Map A" folderId="RjozMDk2OQ"'),
+    )
+    assert unknown.status_code == 400
+    assert error_message(unknown) == "No such folder: RjozMDk2OQ"
+    claimed = COMPONENT.replace(
+        b'name="Map A"', b'name="Map A" folderName="Elsewhere" folderFullPath="A/B"'
+    )
+    created = xml(client.post("/Component", content=claimed))
+    assert (created.get("folderId"), created.get("folderName"), created.get("folderFullPath")) == (
+        fixtures.ROOT_FOLDER_ID,
+        "Sandbox Account",
+        "Sandbox Account",
+    )
+    gone = _folder(client, name="Gone").json()["id"]
+    client.delete(f"/Folder/{gone}")
+    refused = client.post(
+        "/Component", content=COMPONENT.replace(b'name="Map A"', f'folderId="{gone}"'.encode())
+    )
+    assert error_message(refused) == (
+        f"folderId must be a valid, non-deleted folder: folder {gone} is deleted"
+    )
+    organization = {"componentName": "Org", "OrganizationContactInfo": {"contactName": "A"}}
+    numbered = client.post(
+        "/OrganizationComponent", json={**organization, "folderId": 1001}, headers=JSON
+    ).json()
+    assert (numbered["folderId"], numbered["folderName"]) == (1001, "Integrations")
+    missing = client.post(
+        "/OrganizationComponent", json={**organization, "folderId": 11356}, headers=JSON
+    )
+    assert error_message(missing) == "No such folder: 11356"

@@ -11,7 +11,6 @@ from connector.sandbox.bodies import Renderer, Typed
 from connector.sandbox.faults import FaultRule
 from connector.sandbox.reading import read_body
 from connector.sandbox.seed import NUMBERED, numbered_id
-from connector.sandbox.seed.fixtures import ROOT_FOLDER_ID
 from connector.sandbox.shapes import Record
 from connector.sandbox.store import Collection
 from connector.sandbox.values import format_timestamp
@@ -117,17 +116,3 @@ def stamp(call: Call, record: Record, *, creating: bool) -> None:
         record[name] = user if name.endswith("By") else now
     if creating and shapes.field(type_name, "deleted") is not None:
         record["deleted"] = "false"
-
-
-def folder_defaults(call: Call, record: Record) -> None:
-    """A new folder hangs under the root unless told otherwise; its fullPath follows."""
-    folders = call.sandbox.store.collection("Folder")
-    parent_id = str(record.get("parentId") or ROOT_FOLDER_ID)
-    parent = folders.get(parent_id)
-    if parent is None:
-        raise no_such(call.info, parent_id)
-    record["parentId"] = parent_id
-    record["parentName"] = parent.get("name", "")
-    record["fullPath"] = (
-        f"{parent.get('fullPath', parent.get('name', ''))}/{record.get('name', '')}"
-    )

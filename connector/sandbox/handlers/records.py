@@ -13,14 +13,8 @@ from __future__ import annotations
 from typing import Final
 
 from connector.atomsphere.catalog import ObjectInfo
-from connector.sandbox.handlers.common import (
-    ApiError,
-    Call,
-    folder_defaults,
-    new_key,
-    no_such,
-    stamp,
-)
+from connector.sandbox.handlers import folders
+from connector.sandbox.handlers.common import ApiError, Call, new_key, no_such, stamp
 from connector.sandbox.shapes import Record
 from connector.sandbox.wire import Response
 
@@ -109,12 +103,16 @@ def create(call: Call) -> Response:
     record = call.body()
     info = call.info
     if info.name == "Folder":
-        folder_defaults(call, record)
+        restored = folders.restore(call, record)
+        if restored is not None:
+            return call.render.record(call.typed(restored))
+        folders.place(call, None, record)
     elif info.name == "EnvironmentAtomAttachment":
         _require(call, "Atom", record.get("atomId"))
         _require(call, "Environment", record.get("environmentId"))
     elif info.name in COMPONENT_FAMILY:
         _require_content(call, record)
+        _component_defaults(call, record)
     key = new_key(call, record)
     collection = call.collection()
     if collection.exists(key):
@@ -123,7 +121,6 @@ def create(call: Call) -> Response:
         record[info.id_field] = key
     if info.name in COMPONENT_FAMILY:
         record.update(version="1", currentVersion="true")
-        _component_defaults(call, record)
     stamp(call, record, creating=True)
     call.sandbox.seed.faker.fix_names(record)
     collection.put(key, record)
@@ -148,7 +145,7 @@ def update(call: Call) -> Response:
     if info.id_field:
         record[info.id_field] = key
     if info.name == "Folder" and ("parentId" in sent or "name" in sent):
-        folder_defaults(call, record)  # a rename or a move changes fullPath
+        folders.place(call, key, record)  # a rename or a move changes fullPath
     stamp(call, record, creating=False)
     call.sandbox.seed.faker.fix_names(record)
     collection.put(key, record)
@@ -193,21 +190,11 @@ def _replace_component(call: Call, current: Record, sent: Record) -> Record:
 
 def _component_defaults(call: Call, record: Record) -> None:
     """What Boomi fills in on a component it stores (its ``CreateComponent`` example): the
-    read-only ``folderName`` and ``folderFullPath`` follow ``folderId``, and ``encryptedValues``
-    is there even when empty. A folder the sandbox does not hold is taken on trust: Boomi's own
-    examples name folders of their accounts, and the spec-example tests send them as they are."""
-    shapes, record_type = call.sandbox.shapes, call.record_type
-    if shapes.field(record_type, "encryptedValues") is not None:
+    folder (the root when none is given) with its read-only ``folderName`` and
+    ``folderFullPath``, and ``encryptedValues`` even when empty."""
+    if call.sandbox.shapes.field(call.record_type, "encryptedValues") is not None:
         record.setdefault("encryptedValues", {})
-    folder_id = record.get("folderId")
-    if not folder_id:
-        return
-    folder = call.sandbox.store.collection("Folder").get(str(folder_id))
-    if folder is None:
-        return
-    record["folderName"] = folder.get("name", "")
-    if shapes.field(record_type, "folderFullPath") is not None:
-        record["folderFullPath"] = folder.get("fullPath", folder.get("name", ""))
+    folders.component_folder(call, record)
 
 
 def delete(call: Call) -> Response:
@@ -218,7 +205,9 @@ def delete(call: Call) -> Response:
         raise no_such(info, key)
     if info.name == "Environment":
         _refuse_attached(call, key)
-    if call.sandbox.shapes.field(call.record_type, "deleted") is not None:
+    if info.name == "Folder":
+        folders.delete(call, key)
+    elif call.sandbox.shapes.field(call.record_type, "deleted") is not None:
         current["deleted"] = "true"
         stamp(call, current, creating=False)
         collection.put(key, current)
