@@ -48,6 +48,7 @@ class Cursor:
 class Job:
     """An async operation: answers 202 ``pending`` more times, then its results, then 204."""
 
+    object_name: str
     results: Sequence[Typed]
     pending: int
     expires_at: float
@@ -137,16 +138,19 @@ class State:
     def new_uuid(self) -> str:
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
-    def start_job(self, token: str, results: Sequence[Typed]) -> None:
+    def start_job(self, object_name: str, token: str, results: Sequence[Typed]) -> None:
         config = self.sandbox.config
         expires = self.sandbox.clock() + config.async_token_ttl
-        self._jobs[token] = Job(results, config.async_pending_polls, expires)
+        self._jobs[token] = Job(object_name, results, config.async_pending_polls, expires)
 
-    def job(self, token: str) -> Job | None:
-        """The job, or None when it is gone (fetched or expired: the caller answers 204)."""
+    def job(self, object_name: str, token: str) -> Job | None:
+        """The job ``token`` started for ``object_name``, or None when it is gone (fetched or
+        expired: the caller answers 204)."""
         found = self._jobs.get(token)
         if found is None:
             raise ApiError(400, f"Invalid async token: {token}")
+        if found.object_name != object_name:
+            raise ApiError(400, f"The async token was issued for {found.object_name} requests")
         if found.fetched or self.sandbox.clock() > found.expires_at:
             return None
         return found

@@ -37,6 +37,16 @@ def test_token_then_202_then_result_then_204(client: httpx.Client) -> None:
     assert client.get(poll).status_code == 204
 
 
+def test_a_token_answers_only_under_the_object_it_was_issued_for(client: httpx.Client) -> None:
+    token = _token(client.get(f"/async/AtomDiskSpace/{fixtures.PRODUCTION_ATOM.id}"))
+    for _ in range(2):  # refused before the job is touched, pending or not
+        other = client.get(f"/async/AtomCounters/response/{token}", headers=JSON)
+        assert other.status_code == 400
+        assert error_message(other) == "The async token was issued for AtomDiskSpace requests"
+    poll = f"/async/AtomDiskSpace/response/{token}"
+    assert [client.get(poll).status_code for _ in range(3)] == [202, 200, 204]
+
+
 def test_pending_polls_are_configurable_and_tokens_expire(clock: FakeClock) -> None:
     sandbox = make_sandbox(clock, async_pending_polls=3, async_token_ttl=1800)
     with make_client(sandbox) as client:

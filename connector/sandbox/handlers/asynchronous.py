@@ -27,16 +27,17 @@ def request(call: Call) -> Response:
         predicate = compile_filter(call.sandbox.shapes, call.info, call.record_type, expression)
         found = [r for _, _, r in call.collection().scan() if predicate(r)]
         token = f"{call.info.name}-{state.new_uuid()}"
-        state.start_job(token, [call.typed(r) for r in found])
+        state.start_job(call.info.name, token, [call.typed(r) for r in found])
         return call.render.async_token(token)
     record = _record_for(call)
     if call.info.name == "ListQueues":
         token = f"QueueList-{state.new_uuid()}"
         queues = record.get("QueueRecord") or []
-        state.start_job(token, [Typed("QueueRecord", q) for q in queues if isinstance(q, dict)])
+        queued = [Typed("QueueRecord", q) for q in queues if isinstance(q, dict)]
+        state.start_job(call.info.name, token, queued)
         return call.render.queue_message(token, QUEUE_MESSAGE)
     token = f"{call.info.name}-{state.new_uuid()}"
-    state.start_job(token, [call.typed(record)])
+    state.start_job(call.info.name, token, [call.typed(record)])
     return call.render.async_token(token)
 
 
@@ -59,7 +60,7 @@ def _record_for(call: Call) -> Record:
 def result(call: Call) -> Response:
     if call.info.name == "ExecutionRecord":
         return _execution_poll(call)
-    job = call.sandbox.state.job(call.param)
+    job = call.sandbox.state.job(call.info.name, call.param)
     if job is None:
         return Response(204)
     if job.pending > 0:
