@@ -101,6 +101,20 @@ def test_unknown_process_or_atom_is_400(client: httpx.Client) -> None:
     assert _poll(client, "executionrecord-nope").status_code == 400
 
 
+def test_a_request_without_an_atom_or_on_an_offline_one_is_refused(client: httpx.Client) -> None:
+    missing = client.post(
+        "/ExecutionRequest", json={"processId": fixtures.ORDER_INTAKE.id}, headers=JSON
+    )
+    assert missing.status_code == 400
+    assert error_message(missing) == "ExecutionRequest.atomId is required"
+    offline = _run(client, fixtures.ORDER_INTAKE.id, fixtures.DEV_ATOM.id)
+    assert offline.status_code == 410
+    assert error_message(offline) == (
+        f"The Runtime {fixtures.DEV_ATOM.id} is offline and cannot run a process"
+    )
+    assert client.get(f"/async/AtomDiskSpace/{fixtures.DEV_ATOM.id}").status_code == 410
+
+
 def test_process_name_instead_of_id(client: httpx.Client) -> None:
     body = (
         '<ExecutionRequest xmlns="http://api.platform.boomi.com/" processName="Invoice Sync" '

@@ -1,7 +1,8 @@
 """EXECUTE and the other POST actions.
 
 ExecutionRequest starts an execution (``requestId="executionrecord-<uuid>"``, ``recordUrl``)
-whose ExecutionRecord appears and moves INPROCESS → COMPLETE (ERROR for failing processes);
+whose ExecutionRecord appears and moves INPROCESS → COMPLETE (ERROR for failing processes); an
+OFFLINE atom cannot run one (410, as the async calls that reach a Runtime answer);
 cancelExecution aborts one (202); changeListenerStatus pauses and resumes listeners; the log
 and artifact actions answer a download URL (``statusCode`` 202). Every other action stores and
 echoes what it was sent, as its response type, with the ids it would be given.
@@ -61,9 +62,14 @@ def _execution_request(call: Call) -> Response:
                 break
     if process is None:
         raise no_such(sandbox.catalog.object("Process"), str(process_id or body.get("processName")))
-    atom = sandbox.store.collection("Atom").get(str(body.get("atomId", "")))
+    atom_id = str(body.get("atomId") or "")
+    if not atom_id:
+        raise ApiError(400, "ExecutionRequest.atomId is required")
+    atom = sandbox.store.collection("Atom").get(atom_id)
     if atom is None:
-        raise no_such(sandbox.catalog.object("Atom"), str(body.get("atomId", "")))
+        raise no_such(sandbox.catalog.object("Atom"), atom_id)
+    if atom.get("status") == "OFFLINE":
+        raise ApiError(410, f"The Runtime {atom_id} is offline and cannot run a process")
     state = sandbox.state
     request_id = f"executionrecord-{state.new_uuid()}"
     now = call.now()
@@ -78,7 +84,7 @@ def _execution_request(call: Call) -> Response:
         "executionType": "exec_manual",
         "processId": str(process_id),
         "processName": str(process.get("name", "")),
-        "atomId": str(body["atomId"]),
+        "atomId": atom_id,
         "atomName": str(atom.get("name", "")),
         "inboundDocumentCount": "0",
         "inboundErrorDocumentCount": "0",
