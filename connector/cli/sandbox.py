@@ -143,7 +143,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="the API token (not empty; user BOOMI_TOKEN.<username>)",
     )
     parser.add_argument(
-        "--data", type=Path, default=None, help="SQLite file that keeps state across restarts"
+        "--data",
+        type=Path,
+        default=None,
+        help="SQLite file that keeps state across restarts (new, or made by the sandbox with the "
+        "same --seed, --records and --account-id)",
     )
     parser.add_argument(
         "--records",

@@ -99,7 +99,11 @@ class Sandbox:
         self.seed = SeedData(self.shapes, self.config)
         backend: Backend = MemoryBackend()
         if data is not None:
-            identity = {"seed": str(self.config.seed), "records": str(self.config.records)}
+            identity = {
+                "seed": str(self.config.seed),
+                "records": str(self.config.records),
+                "account-id": self.config.account_id,
+            }
             backend = SQLiteBackend(Path(data), identity)
         self.store = Store(self.seed.source, backend)
         self.router = Router(self.catalog)

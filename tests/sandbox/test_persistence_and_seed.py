@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import httpx
@@ -99,6 +100,44 @@ def test_a_data_file_refuses_another_seed(tmp_path: Path) -> None:
     Sandbox(SandboxConfig(seed=1), data=data).close()
     with pytest.raises(ConfigError, match="seed"):
         Sandbox(SandboxConfig(seed=2), data=data)
+
+
+def test_a_data_file_refuses_another_account_and_another_programs_database(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "sandbox.db"
+    Sandbox(SandboxConfig(), data=data).close()
+    with pytest.raises(ConfigError) as other_account:
+        Sandbox(SandboxConfig(account_id="other-1"), data=data)
+    assert str(other_account.value) == (
+        f"{data}: made with account-id sandbox-A1B2C3, not other-1; use the same value or "
+        "another file"
+    )
+    foreign = tmp_path / "app.db"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE users (id INTEGER)")
+    db.close()
+    with pytest.raises(ConfigError) as not_ours:
+        Sandbox(SandboxConfig(), data=foreign)
+    assert str(not_ours.value) == (
+        f"{foreign}: not a sandbox data file (it holds the tables users); use a new file or one "
+        "the sandbox made"
+    )
+    with sqlite3.connect(foreign) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    db.close()
+    assert tables == {"users"}  # left as it was
+
+
+def test_a_data_file_from_before_the_account_was_recorded_is_adopted(tmp_path: Path) -> None:
+    data = tmp_path / "sandbox.db"
+    Sandbox(SandboxConfig(), data=data).close()
+    with sqlite3.connect(data) as db:
+        db.execute("DELETE FROM meta WHERE key = 'account-id'")
+    db.close()
+    Sandbox(SandboxConfig(account_id="adopter"), data=data).close()
+    with pytest.raises(ConfigError, match="made with account-id adopter"):
+        Sandbox(SandboxConfig(), data=data)
 
 
 def test_memory_is_the_default_and_forgets(clock: FakeClock) -> None:
