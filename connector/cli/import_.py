@@ -31,6 +31,7 @@ from connector.wizard import (
     prepare_reimport,
     resolve,
 )
+from connector.wizard.browse import REGENERATE
 
 HELP_ORDER = 20
 
@@ -279,8 +280,8 @@ def _notes(missing: tuple[str, ...], unknown: tuple[str, ...]) -> None:
         )
     if unknown:
         print(
-            f"note: {len(unknown)} object types of the schema are not in the catalog and no "
-            f"action can be inferred for them: {', '.join(unknown)} (regenerate the catalog)",
+            f"note: {len(unknown)} object types of the schema are not in the connector's catalog "
+            f"and cannot be imported: {', '.join(unknown)}; to import them, {REGENERATE}",
             file=sys.stderr,
         )
 
