@@ -235,6 +235,8 @@ def _describe(pending: PendingImport, out: TextIO) -> None:
         print(f"  {_shown(write.path)}: {_status(write)}", file=out)
     for line in _kept(pending):
         print(f"    {line}", file=out)
+    for disagreement in plan.type_disagreements:
+        print(f"  warning: {disagreement.message(plan.object)}", file=out)
 
 
 def _report(writes: Iterable[FileWrite], pending: PendingImport) -> None:
@@ -246,6 +248,8 @@ def _report(writes: Iterable[FileWrite], pending: PendingImport) -> None:
             print(f"    {write.note}")
     for line in _kept(pending):
         print(f"    {line}")
+    for disagreement in pending.plan.type_disagreements:
+        print(f"warning: {disagreement.message(pending.plan.object)}", file=sys.stderr)
     if not pending.comments_kept:
         print(
             f"warning: {_shown(pending.operation.path)} was rewritten from its data; its "

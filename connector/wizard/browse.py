@@ -14,21 +14,22 @@ an operation on it would not load until the catalog is regenerated from the acco
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Any, Final
 
 from connector.atomsphere.catalog import (
     Catalog,
-    FilterProperty,
     ObjectInfo,
     QueryInfo,
     WireAction,
     load_catalog,
 )
 from connector.atomsphere.catalog.model import normalise_property
+from connector.atomsphere.catalog.operators import filter_type
 from connector.atomsphere.client import FOLLOWED_EXECUTES
 from connector.contract import Action, ObjectType
 from connector.errors import ConfigError, UnknownNameError
 from connector.wizard.served import ServedSchema, bundled_type_names
+from connector.xml import XS_NS
 
 #: Objects whose records the API delivers as another type than the spec's result items: the
 #: spec types ListQueues' async results as the ``ListQueues`` wrapper, but Boomi's own examples
@@ -46,6 +47,40 @@ _ENDPOINTS: dict[Action, tuple[WireAction, ...]] = {
     Action.UPDATE: (WireAction.UPDATE,),
     Action.EXECUTE: (WireAction.EXECUTE, WireAction.ACTION),
 }
+
+
+@dataclass(frozen=True)
+class ServedField:
+    """A record field as the served schema declares it: its name, type and filter type."""
+
+    name: str
+    type: str
+    #: What :func:`~connector.atomsphere.catalog.operators.filter_type` would call the type.
+    kind: str
+
+    @property
+    def qualified_type(self) -> str:
+        """The type as a profile names it (``xs:`` or ``tns:``)."""
+        return self.type if self.type.startswith(("xs:", "(")) else f"tns:{self.type}"
+
+
+@dataclass(frozen=True)
+class TypeDisagreement:
+    """A filter property whose served field takes other operators than the catalog's type."""
+
+    property: str
+    catalog_type: str
+    catalog_kind: str
+    served: ServedField
+
+    def message(self, object_name: str) -> str:
+        return (
+            f"filter property {self.property} of {object_name}: the served schema types it "
+            f"{self.served.type} (a {self.served.kind}), the connector's catalog "
+            f"{self.catalog_type} (a {self.catalog_kind}); the operators offered are those the "
+            f"loader accepts on a {self.catalog_kind} (regenerate the catalog if the API "
+            "changed)"
+        )
 
 
 @dataclass(frozen=True)
@@ -67,6 +102,8 @@ class ImportPlan:
     query: QueryInfo | None
     id_field: str | None
     deprecated: bool
+    #: Filter properties whose served field takes other operators than the catalog's type.
+    type_disagreements: tuple[TypeDisagreement, ...] = ()
 
     @property
     def object_type(self) -> ObjectType:
@@ -161,21 +198,28 @@ def resolve(
 
 def _served_plan(served: ServedSchema, plan: ImportPlan) -> ImportPlan:
     """``plan`` as the served schema sees it: its deprecation notes, and filter properties
-    matched to the record fields it serves (a field it no longer has filters on nothing)."""
+    matched to the record fields it serves (a field it no longer has filters on nothing).
+
+    A property keeps the catalog's type, the one the operation loader checks operators against;
+    where the served field's type would take other operators, the plan records it."""
     roots = [r for r in (plan.response, plan.request) if r]
     deprecated = plan.deprecated or any(served.deprecated(r) for r in (plan.object, *roots))
     query = plan.query
+    disagreements: list[TypeDisagreement] = []
     if query is not None and plan.response and served.has_root(plan.response):
-        properties = tuple(_served_property(served, plan.response, p) for p in query.properties)
-        query = replace(query, properties=properties)
-    return replace(plan, deprecated=deprecated, query=query)
-
-
-def _served_property(served: ServedSchema, record: str, prop: FilterProperty) -> FilterProperty:
-    found = _record_field(served, record, prop.field or prop.name)
-    if found is None:
-        return replace(prop, field=None)
-    return replace(prop, field=found[0], type=found[1])
+        properties = []
+        catalog = load_catalog()
+        for prop in query.properties:
+            found = _record_field(served, plan.response, prop.field or prop.name)
+            properties.append(replace(prop, field=found.name if found else None))
+            if found is not None and found.kind != filter_type(prop.type, catalog):
+                disagreements.append(
+                    TypeDisagreement(prop.name, prop.type, filter_type(prop.type, catalog), found)
+                )
+        query = replace(query, properties=tuple(properties))
+    return replace(
+        plan, deprecated=deprecated, query=query, type_disagreements=tuple(disagreements)
+    )
 
 
 def _missing_roots(served: ServedSchema, plan: ImportPlan) -> list[str]:
@@ -206,9 +250,9 @@ def _schema_only_objects(served: ServedSchema, catalog: Catalog) -> tuple[str, .
     return tuple(unknown)
 
 
-def _record_field(served: ServedSchema, record: str, wanted: str) -> tuple[str, str] | None:
-    """(field name, type name) of the record's field ``wanted`` names, matched as Boomi
-    matches filter properties (case and underscores do not matter)."""
+def _record_field(served: ServedSchema, record: str, wanted: str) -> ServedField | None:
+    """The record's field ``wanted`` names, matched as Boomi matches filter properties (case
+    and underscores do not matter)."""
     xsd_type = served.root_type(record)
     if xsd_type is None or not xsd_type.is_complex():
         return None
@@ -219,12 +263,26 @@ def _record_field(served: ServedSchema, record: str, wanted: str) -> tuple[str, 
     for candidate in candidates:
         if normalise_property(candidate.local_name or "") == key and candidate.type is not None:
             kind = candidate.type
-            name = kind.local_name or "xs:string"
-            return (
-                candidate.local_name,
-                name if kind.target_namespace == served.namespace else f"xs:{name}",
-            )
+            if kind.target_namespace == XS_NS:
+                name = f"xs:{kind.local_name}"
+            else:
+                name = kind.local_name or "(anonymous type)"
+            return ServedField(candidate.local_name, name, _served_kind(kind))
     return None
+
+
+def _served_kind(xsd_type: Any) -> str:
+    """The filter type of a served field type: its own enumeration, else its primitive's."""
+    if xsd_type.target_namespace == XS_NS and xsd_type.local_name:
+        return filter_type(f"xs:{xsd_type.local_name}", load_catalog())
+    if not xsd_type.is_simple():
+        return "string"
+    if getattr(xsd_type, "enumeration", None):
+        return "enum"
+    primitive = getattr(xsd_type, "primitive_type", None)
+    if primitive is None or not primitive.local_name:
+        return "string"
+    return filter_type(f"xs:{primitive.local_name}", load_catalog())
 
 
 def _unsupported(name: str, action: Action, actions: tuple[Action, ...]) -> ConfigError:

@@ -138,5 +138,7 @@ def _filter_entries(data: bytes) -> dict[str, str]:
         for prop in query.iter(ac("property")):
             field = prop.get("field")
             on = f"field {field}" if field else "no record field"
-            entries[f"filter {prop.get('name')}"] = f"on {on}, {prop.get('type')}"
+            served = prop.get("served-type")
+            also = f" (served as {served})" if served else ""
+            entries[f"filter {prop.get('name')}"] = f"on {on}, {prop.get('type')}{also}"
     return entries
