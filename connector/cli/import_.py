@@ -28,7 +28,7 @@ from connector.wizard import (
     operation_identity,
     prepare_all,
     prepare_import,
-    prepare_reimport,
+    prepare_refresh,
     resolve,
 )
 from connector.wizard.browse import REGENERATE
@@ -41,7 +41,8 @@ examples:
   atomsphere import --action QUERY --object ExecutionRecord --name failed-executions
   atomsphere import --list --action GET --offline
   atomsphere import --all --profiles-dir build/profiles
-  atomsphere import --refresh                         (re-import every operation file)
+  atomsphere import --refresh                         (re-import every operation file
+                                                       that loads; exit 2 if one does not)
   atomsphere import --check                           (CI: exit 1 if profiles drifted,
                                                        2 if an operation file does not load)
 
@@ -49,8 +50,9 @@ The schema comes from the connection (--connection FILE, else the ATOMSPHERE_* v
 from {base}/api/soap/v1/{account}?xsd=1 (or ?wsdl), or from the bundled schema with --offline.
 
 exit codes: 0 done (or in sync), 1 drift found / the connection or its schema failed,
-2 bad arguments, unknown object, unsupported action, invalid operation file (--check: any in
---operations-dir) or nothing to check, 130 cancelled.
+2 bad arguments, unknown object, unsupported action, invalid operation file (--check and
+--refresh: any in --operations-dir, each problem listed; --refresh still re-imports the others)
+or nothing to check, 130 cancelled.
 """
 
 
@@ -86,7 +88,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mode.add_argument("--list", action="store_true", help="list the objects offered for --action")
     mode.add_argument("--all", action="store_true", help="profiles for every object and action")
     mode.add_argument(
-        "--refresh", action="store_true", help="re-import every operation in --operations-dir"
+        "--refresh",
+        action="store_true",
+        help="re-import every operation in --operations-dir; exit 2 after listing each problem "
+        "of the files that do not load (the others are still re-imported)",
     )
     mode.add_argument(
         "--check",
@@ -220,11 +225,17 @@ def _refresh(served: ServedSchema, workspace: Workspace) -> int:
     files = sorted(workspace.operations_dir.glob("*.yaml"))
     if not files:
         raise ConfigError(f"no operation files in {workspace.operations_dir}")
-    pending = [prepare_reimport(served, path, workspace) for path in files]
-    for item in pending:
+    refresh = prepare_refresh(served, workspace, load_operation)
+    for item in refresh.pending:
         item.write()
         _report((*item.profiles, item.operation), item)
-    return ExitCode.OK
+    if not refresh.invalid:
+        return ExitCode.OK
+    for problem in refresh.invalid:
+        print(f"invalid: {problem}")
+    broken = len({problem.source for problem in refresh.invalid})
+    print(f"{len(refresh.pending)} operation files refreshed; {broken} not (problems above)")
+    return ExitCode.USAGE
 
 
 def _describe(pending: PendingImport, out: TextIO) -> None:

@@ -14,7 +14,7 @@ from connector.wizard import Prompter, ServedSchema, browse, bundled_schema
 from connector.wizard.yaml_writer import filter_template, replace_template
 from connector.xml import SAFE_PARSER, XS_NS
 from connector.yamlfiles import load_yaml_file, packaged_schema, validate
-from tests.wizard.conftest import serving
+from tests.wizard.conftest import BOOMI_2021, serving
 from tests.wizard.helpers import run_import
 
 XS = f"{{{XS_NS}}}"
@@ -321,8 +321,62 @@ def test_an_invalid_operation_file_is_not_touched(
     broken = operation.read_text().replace("max_results: 500", "max_results: many")
     operation.write_text(broken)
     assert run_import(*_dirs(workspace), "--offline", "--refresh") == 2
-    assert "failed.yaml" in capsys.readouterr().err
+    assert "invalid: " in capsys.readouterr().out
     assert operation.read_text() == broken
+
+
+def test_refresh_lists_every_broken_file_located_and_refreshes_the_others(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operations = workspace / "operations"
+    header = "kind: AtomSphereOperation\nversion: 1\nname: x\n"
+    broken = {
+        "a-unknown.yaml": header + "action: GET\nobject: Acount\n",
+        "b-yaml.yaml": "action: GET\nobject: [\n",
+        "c-operator.yaml": header + "action: QUERY\nobject: ExecutionRecord\nfilter:\n"
+        "  and:\n    - {property: inboundDocumentCount, operator: LIKE, arguments: ['1']}\n",
+    }
+    for name, text in broken.items():
+        (operations / name).write_text(text)
+    # The good file's profile is gone: the loader refuses it, and refreshing is the cure.
+    (workspace / "profiles" / "ExecutionRecord.query.response.xsd").unlink()
+    capsys.readouterr()
+    assert run_import(*_dirs(workspace), "--offline", "--refresh") == 2
+    out = capsys.readouterr().out
+    invalid = [line.removeprefix("invalid: ") for line in out.splitlines() if "invalid: " in line]
+    shown = str(operations)
+    assert invalid == [
+        f"{shown}/a-unknown.yaml:5: object: unknown object 'Acount' (did you mean Account, "
+        "AtomCounters, AccountGroup?)",
+        f"{shown}/b-yaml.yaml:3: invalid YAML: expected the node content, but found '<stream end>'",
+        f"{shown}/c-operator.yaml:8: filter.and[0].operator: LIKE does not apply to "
+        "inboundDocumentCount (a number property); it applies to string, enum",
+    ]
+    assert "profiles/ExecutionRecord.query.response.xsd: created" in out
+    assert out.splitlines()[-1] == "1 operation files refreshed; 3 not (problems above)"
+    assert (workspace / "profiles" / "ExecutionRecord.query.response.xsd").is_file()
+    for name, text in broken.items():
+        assert (operations / name).read_text() == text
+
+
+def test_refresh_locates_an_object_the_served_schema_does_not_offer(
+    workspace: Path, connection_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operation = workspace / "operations" / "branch.yaml"
+    operation.write_text(
+        "kind: AtomSphereOperation\nversion: 1\nname: branch\naction: GET\nobject: Branch\n"
+    )
+    code = run_import(
+        *_dirs(workspace),
+        "--connection",
+        str(connection_file),
+        "--refresh",
+        transport=serving(BOOMI_2021.read_bytes()),
+    )
+    out = capsys.readouterr().out
+    assert code == 2
+    assert f"invalid: {operation}:5: object: " in out and "defines no Branch" in out
+    assert "operations/failed.yaml: " in out  # the other file was still refreshed
 
 
 def test_check_passes_in_sync_and_fails_on_drift(
