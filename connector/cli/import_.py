@@ -124,7 +124,11 @@ def run(args: argparse.Namespace) -> int:
     if args.object:
         plan = resolve(served, args.object, action)
     else:
-        plan = prompter.choose_object(browse(served, action))
+        found = browse(served, action)
+        if not found.plans:  # nothing to choose from: say so, as --list does
+            _notes(found.missing, found.unknown)
+            raise ConfigError(f"no object type offers {action.value} in {served.origin}")
+        plan = prompter.choose_object(found)
     name = args.name or (prompter.ask_name(default_name(plan)) if interactive else "")
     name = name or default_name(plan)
     force = args.force

@@ -89,6 +89,16 @@ class PendingImport:
             item.write()
 
 
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name an operation file, or None when it can."""
+    if NAME_PATTERN.match(name):
+        return None
+    return (
+        f"operation name {name!r}: use letters, digits, '.', '_' and '-', starting with a "
+        "letter or digit"
+    )
+
+
 def default_name(plan: ImportPlan) -> str:
     """``query-execution-record`` for a Query on ExecutionRecord."""
     words = re.sub(r"[^A-Za-z0-9]+", "-", plan.label).strip("-").lower()
@@ -130,11 +140,9 @@ def prepare_import(
     force: bool = False,
 ) -> PendingImport:
     """Import ``plan`` as operation ``name``: a new file, or a re-import of the same object."""
-    if not NAME_PATTERN.match(name):
-        raise ConfigError(
-            f"operation name {name!r}: use letters, digits, '.', '_' and '-', starting with a "
-            "letter or digit"
-        )
+    problem = name_problem(name)
+    if problem is not None:
+        raise ConfigError(problem)
     target = workspace.operation_path(name)
     paths, profiles = prepare_profiles(served, plan, workspace)
     relative = {
