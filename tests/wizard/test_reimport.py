@@ -10,7 +10,15 @@ from lxml import etree
 
 from connector.atomsphere.catalog import schema_bytes
 from connector.contract import Action
-from connector.wizard import Prompter, ServedSchema, browse, bundled_schema
+from connector.wizard import (
+    Prompter,
+    ServedSchema,
+    browse,
+    build_profiles,
+    bundled_schema,
+    compare,
+    resolve,
+)
 from connector.wizard.yaml_writer import filter_template, replace_template
 from connector.xml import SAFE_PARSER, XS_NS
 from connector.yamlfiles import load_yaml_file, packaged_schema, validate
@@ -489,3 +497,43 @@ def test_every_line_a_template_of_another_schema_has_is_recognised_as_the_wizard
             assert replace_template(old, filter_template(after[obj])) == (new, ()), obj
             differing += old != new
     assert differing >= 10  # the two schemas' templates differ for many objects
+
+
+def test_check_reports_an_element_form_change_as_a_wire_change(
+    workspace: Path, connection_file: Path, bundled_bytes: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    qualified = b'elementFormDefault="qualified"'
+    assert bundled_bytes.count(qualified) == 1
+    unqualified = bundled_bytes.replace(qualified, b'elementFormDefault="unqualified"')
+    capsys.readouterr()
+    code = run_import(
+        *_dirs(workspace),
+        "--connection",
+        str(connection_file),
+        "--check",
+        transport=serving(unqualified),
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "ExecutionRecord.query.response.xsd: 0 added, 0 removed, 1 changed" in out
+    assert "~ schema elementFormDefault: qualified -> unqualified" in out
+    assert "documentation or annotations changed" not in out
+
+
+def test_a_field_whose_form_overrides_the_default_is_a_change() -> None:
+    profile = build_profiles(
+        bundled_schema(), resolve(bundled_schema(), "ExecutionRecord", Action.QUERY)
+    ).response
+    assert profile is not None
+    old = profile.data
+    field = b'<xs:element name="processName" type="xs:string"'
+    assert old.count(field) == 1
+    new = old.replace(field, field + b' form="unqualified"')
+    changes = compare(old, new)
+    assert changes.changed == (
+        (
+            "ExecutionRecord.processName",
+            "element xs:string [0..1]",
+            "element xs:string [0..1], unqualified",
+        ),
+    )
