@@ -159,7 +159,7 @@ def browse(served: ServedSchema, action: Action, catalog: Catalog | None = None)
     plans: list[ImportPlan] = []
     missing: list[str] = []
     for info in catalog.objects_for(action):
-        plan = _served_plan(served, catalog_plan(info, action))
+        plan = _served_plan(served, catalog_plan(info, action), catalog)
         if _missing_roots(served, plan):
             missing.append(info.name)
         else:
@@ -186,7 +186,7 @@ def resolve(
         raise
     if action not in info.actions:
         raise _unsupported(info.name, action, info.actions)
-    plan = _served_plan(served, catalog_plan(info, action))
+    plan = _served_plan(served, catalog_plan(info, action), catalog)
     absent = _missing_roots(served, plan)
     if absent:
         raise ConfigError(
@@ -196,7 +196,7 @@ def resolve(
     return plan
 
 
-def _served_plan(served: ServedSchema, plan: ImportPlan) -> ImportPlan:
+def _served_plan(served: ServedSchema, plan: ImportPlan, catalog: Catalog) -> ImportPlan:
     """``plan`` as the served schema sees it: its deprecation notes, and filter properties
     matched to the record fields it serves (a field it no longer has filters on nothing).
 
@@ -208,9 +208,8 @@ def _served_plan(served: ServedSchema, plan: ImportPlan) -> ImportPlan:
     disagreements: list[TypeDisagreement] = []
     if query is not None and plan.response and served.has_root(plan.response):
         properties = []
-        catalog = load_catalog()
         for prop in query.properties:
-            found = _record_field(served, plan.response, prop.field or prop.name)
+            found = _record_field(served, plan.response, prop.field or prop.name, catalog)
             properties.append(replace(prop, field=found.name if found else None))
             if found is not None and found.kind != filter_type(prop.type, catalog):
                 disagreements.append(
@@ -250,7 +249,9 @@ def _schema_only_objects(served: ServedSchema, catalog: Catalog) -> tuple[str, .
     return tuple(unknown)
 
 
-def _record_field(served: ServedSchema, record: str, wanted: str) -> ServedField | None:
+def _record_field(
+    served: ServedSchema, record: str, wanted: str, catalog: Catalog
+) -> ServedField | None:
     """The record's field ``wanted`` names, matched as Boomi matches filter properties (case
     and underscores do not matter)."""
     xsd_type = served.root_type(record)
@@ -267,14 +268,14 @@ def _record_field(served: ServedSchema, record: str, wanted: str) -> ServedField
                 name = f"xs:{kind.local_name}"
             else:
                 name = kind.local_name or "(anonymous type)"
-            return ServedField(candidate.local_name, name, _served_kind(kind))
+            return ServedField(candidate.local_name, name, _served_kind(kind, catalog))
     return None
 
 
-def _served_kind(xsd_type: Any) -> str:
+def _served_kind(xsd_type: Any, catalog: Catalog) -> str:
     """The filter type of a served field type: its own enumeration, else its primitive's."""
     if xsd_type.target_namespace == XS_NS and xsd_type.local_name:
-        return filter_type(f"xs:{xsd_type.local_name}", load_catalog())
+        return filter_type(f"xs:{xsd_type.local_name}", catalog)
     if not xsd_type.is_simple():
         return "string"
     if getattr(xsd_type, "enumeration", None):
@@ -282,7 +283,7 @@ def _served_kind(xsd_type: Any) -> str:
     primitive = getattr(xsd_type, "primitive_type", None)
     if primitive is None or not primitive.local_name:
         return "string"
-    return filter_type(f"xs:{primitive.local_name}", load_catalog())
+    return filter_type(f"xs:{primitive.local_name}", catalog)
 
 
 def _unsupported(name: str, action: Action, actions: tuple[Action, ...]) -> ConfigError:
