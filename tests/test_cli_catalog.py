@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,3 +98,117 @@ def test_console_script_is_installed() -> None:
     exe = shutil.which("atomsphere") or str(Path(sys.executable).with_name("atomsphere"))
     done = subprocess.run([exe, "catalog", "objects"], capture_output=True, text=True, check=True)
     assert "117 objects" in done.stderr
+
+
+@cache
+def _spec() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SPEC_PATH.read_text("utf-8"))
+    return data
+
+
+def _mutated(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    spec = copy.deepcopy(_spec())
+    change(spec)
+    return spec
+
+
+def _schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    return schemas
+
+
+_QUERY_BODY = ("paths", "/Account/query", "post", "requestBody", "content", "application/xml")
+SPEC_MISTAKES = {
+    "dangling property $ref": (
+        lambda s: _schemas(s)["Account"]["properties"].update(
+            {"plan": {"$ref": "#/components/schemas/NoSuchType"}}
+        ),
+        "components.schemas.Account.properties.plan: $ref '#/components/schemas/NoSuchType' "
+        "names no schema",
+    ),
+    "dangling array item $ref": (
+        lambda s: _schemas(s)["Account"]["properties"].update(
+            {"plans": {"type": "array", "items": {"$ref": "#/components/schemas/NoSuchType"}}}
+        ),
+        "components.schemas.Account.properties.plans.items: $ref "
+        "'#/components/schemas/NoSuchType' names no schema",
+    ),
+    "dangling allOf base": (
+        lambda s: _schemas(s)["Account"].update(
+            {"allOf": [{"$ref": "#/components/schemas/NoSuchBase"}]}
+        ),
+        "components.schemas.Account.allOf[0]: $ref '#/components/schemas/NoSuchBase' names no "
+        "schema",
+    ),
+    "dangling body $ref": (
+        lambda s: s["paths"]["/Account/query"]["post"]["requestBody"]["content"][
+            "application/xml"
+        ].update({"schema": {"$ref": "#/components/schemas/NoSuchConfig"}}),
+        'paths["/Account/query"].post.requestBody.content["application/xml"].schema: $ref '
+        "'#/components/schemas/NoSuchConfig' names no schema",
+    ),
+    "dangling response $ref": (
+        lambda s: s["paths"]["/Account/{id}"]["get"]["responses"].update(
+            {"200": {"$ref": "#/components/responses/Gone"}}
+        ),
+        'paths["/Account/{id}"].get.responses["200"]: $ref \'#/components/responses/Gone\' '
+        "points at nothing",
+    ),
+    "property name that is not an XML name": (
+        lambda s: _schemas(s)["Account"]["properties"].update({"bad name!": {"type": "string"}}),
+        "components.schemas.Account.properties[\"bad name!\"]: property name 'bad name!' is not "
+        "a valid XML name",
+    ),
+    "allOf cycle": (
+        lambda s: _schemas(s).update(
+            {"Account": {"allOf": [{"$ref": "#/components/schemas/Account"}]}}
+        ),
+        "components.schemas.Account.allOf[0]: allOf cycle: Account -> Account",
+    ),
+    "enum value XML cannot carry": (
+        lambda s: _schemas(s)["Account"]["properties"].update(
+            {"tier": {"type": "string", "enum": ["gold", "bell\u0007"]}}
+        ),
+        "components.schemas.Account.properties.tier.enum[1]: 'bell\\x07' has characters XML "
+        "cannot carry",
+    ),
+    "schema that is not an object": (
+        lambda s: _schemas(s).update({"Account": 7}),
+        "components.schemas.Account: expected a schema object",
+    ),
+    "path item that is not an object": (
+        lambda s: s["paths"].update({"/Account/{id}": []}),
+        'paths["/Account/{id}"]: expected a path item object',
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(SPEC_MISTAKES))
+def test_a_spec_mistake_is_one_line_with_the_file_and_json_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mistake: str
+) -> None:
+    change, message = SPEC_MISTAKES[mistake]
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(_mutated(change)))
+    out = tmp_path / "out"
+    assert main(["catalog", "generate", "--spec", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {spec}: {message}\n"
+    assert not out.exists()
+
+
+def test_any_other_unreadable_shape_is_one_line_naming_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text(
+        json.dumps(
+            _mutated(
+                lambda s: s["paths"]["/Account/{id}"].update({"get": {"responses": {"200": 5}}})
+            )
+        )
+    )
+    assert main(["catalog", "generate", "--spec", str(spec), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {spec}") and len(err.splitlines()) == 1
+    assert "Traceback" not in err

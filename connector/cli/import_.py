@@ -28,9 +28,10 @@ from connector.wizard import (
     operation_identity,
     prepare_all,
     prepare_import,
-    prepare_reimport,
+    prepare_refresh,
     resolve,
 )
+from connector.wizard.browse import REGENERATE
 
 HELP_ORDER = 20
 
@@ -40,7 +41,8 @@ examples:
   atomsphere import --action QUERY --object ExecutionRecord --name failed-executions
   atomsphere import --list --action GET --offline
   atomsphere import --all --profiles-dir build/profiles
-  atomsphere import --refresh                         (re-import every operation file)
+  atomsphere import --refresh                         (re-import every operation file
+                                                       that loads; exit 2 if one does not)
   atomsphere import --check                           (CI: exit 1 if profiles drifted,
                                                        2 if an operation file does not load)
 
@@ -48,8 +50,9 @@ The schema comes from the connection (--connection FILE, else the ATOMSPHERE_* v
 from {base}/api/soap/v1/{account}?xsd=1 (or ?wsdl), or from the bundled schema with --offline.
 
 exit codes: 0 done (or in sync), 1 drift found / the connection or its schema failed,
-2 bad arguments, unknown object, unsupported action, invalid operation file (--check: any in
---operations-dir) or nothing to check, 130 cancelled.
+2 bad arguments, unknown object, unsupported action, invalid operation file (--check and
+--refresh: any in --operations-dir, each problem listed; --refresh still re-imports the others)
+or nothing to check, 130 cancelled.
 """
 
 
@@ -85,7 +88,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mode.add_argument("--list", action="store_true", help="list the objects offered for --action")
     mode.add_argument("--all", action="store_true", help="profiles for every object and action")
     mode.add_argument(
-        "--refresh", action="store_true", help="re-import every operation in --operations-dir"
+        "--refresh",
+        action="store_true",
+        help="re-import every operation in --operations-dir; exit 2 after listing each problem "
+        "of the files that do not load (the others are still re-imported)",
     )
     mode.add_argument(
         "--check",
@@ -118,7 +124,11 @@ def run(args: argparse.Namespace) -> int:
     if args.object:
         plan = resolve(served, args.object, action)
     else:
-        plan = prompter.choose_object(browse(served, action))
+        found = browse(served, action)
+        if not found.plans:  # nothing to choose from: say so, as --list does
+            _notes(found.missing, found.unknown)
+            raise ConfigError(f"no object type offers {action.value} in {served.origin}")
+        plan = prompter.choose_object(found)
     name = args.name or (prompter.ask_name(default_name(plan)) if interactive else "")
     name = name or default_name(plan)
     force = args.force
@@ -219,11 +229,17 @@ def _refresh(served: ServedSchema, workspace: Workspace) -> int:
     files = sorted(workspace.operations_dir.glob("*.yaml"))
     if not files:
         raise ConfigError(f"no operation files in {workspace.operations_dir}")
-    pending = [prepare_reimport(served, path, workspace) for path in files]
-    for item in pending:
+    refresh = prepare_refresh(served, workspace, load_operation)
+    for item in refresh.pending:
         item.write()
         _report((*item.profiles, item.operation), item)
-    return ExitCode.OK
+    if not refresh.invalid:
+        return ExitCode.OK
+    for problem in refresh.invalid:
+        print(f"invalid: {problem}")
+    broken = len({problem.source for problem in refresh.invalid})
+    print(f"{len(refresh.pending)} operation files refreshed; {broken} not (problems above)")
+    return ExitCode.USAGE
 
 
 def _describe(pending: PendingImport, out: TextIO) -> None:
@@ -234,6 +250,8 @@ def _describe(pending: PendingImport, out: TextIO) -> None:
         print(f"  {_shown(write.path)}: {_status(write)}", file=out)
     for line in _kept(pending):
         print(f"    {line}", file=out)
+    for disagreement in plan.type_disagreements:
+        print(f"  warning: {disagreement.message(plan.object)}", file=out)
 
 
 def _report(writes: Iterable[FileWrite], pending: PendingImport) -> None:
@@ -245,6 +263,8 @@ def _report(writes: Iterable[FileWrite], pending: PendingImport) -> None:
             print(f"    {write.note}")
     for line in _kept(pending):
         print(f"    {line}")
+    for disagreement in pending.plan.type_disagreements:
+        print(f"warning: {disagreement.message(pending.plan.object)}", file=sys.stderr)
     if not pending.comments_kept:
         print(
             f"warning: {_shown(pending.operation.path)} was rewritten from its data; its "
@@ -279,8 +299,8 @@ def _notes(missing: tuple[str, ...], unknown: tuple[str, ...]) -> None:
         )
     if unknown:
         print(
-            f"note: {len(unknown)} object types of the schema are not in the catalog and no "
-            f"action can be inferred for them: {', '.join(unknown)} (regenerate the catalog)",
+            f"note: {len(unknown)} object types of the schema are not in the connector's catalog "
+            f"and cannot be imported: {', '.join(unknown)}; to import them, {REGENERATE}",
             file=sys.stderr,
         )
 

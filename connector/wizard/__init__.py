@@ -20,6 +20,7 @@ from connector.wizard.session import (
     Everything,
     FileWrite,
     PendingImport,
+    Refresh,
     Workspace,
     check,
     default_name,
@@ -27,6 +28,7 @@ from connector.wizard.session import (
     operation_identity,
     prepare_all,
     prepare_import,
+    prepare_refresh,
     prepare_reimport,
 )
 
@@ -41,6 +43,7 @@ __all__ = [
     "Profile",
     "ProfileSet",
     "Prompter",
+    "Refresh",
     "SchemaChanges",
     "SchemaDocument",
     "ServedSchema",
@@ -58,6 +61,7 @@ __all__ = [
     "operation_identity",
     "prepare_all",
     "prepare_import",
+    "prepare_refresh",
     "prepare_reimport",
     "resolve",
 ]

@@ -7,42 +7,80 @@ offered for an action when the catalog lists the action and the served schema de
 document it needs.
 
 An object type the served schema defines but the catalog does not know (Boomi added it after the
-catalog was generated) is offered for Query when the schema marks filterable fields on it, the
-way Boomi's own schema annotates queryable types; no other action can be inferred from a schema,
-so such types are reported as unknown until the catalog is regenerated.
+catalog was generated) is reported, never offered: the operation loader goes by the catalog, so
+an operation on it would not load until the catalog is regenerated from the account's spec.
 """
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, replace
+from typing import Any, Final
 
 from connector.atomsphere.catalog import (
     Catalog,
-    FilterProperty,
     ObjectInfo,
     QueryInfo,
     WireAction,
     load_catalog,
 )
 from connector.atomsphere.catalog.model import normalise_property
-from connector.atomsphere.catalog.objects import label_of
+from connector.atomsphere.catalog.operators import filter_type
 from connector.atomsphere.client import FOLLOWED_EXECUTES
 from connector.contract import Action, ObjectType
 from connector.errors import ConfigError, UnknownNameError
 from connector.wizard.served import ServedSchema, bundled_type_names
+from connector.xml import XS_NS
 
 #: Objects whose records the API delivers as another type than the spec's result items: the
 #: spec types ListQueues' async results as the ``ListQueues`` wrapper, but Boomi's own examples
 #: (``AsyncGetListQueues``) and the API answer one ``QueueRecord`` per result, which is what the
 #: connector re-roots (by ``xsi:type``) and so what the records' profile must describe.
 RECORD_ELEMENTS: dict[str, str] = {"ListQueues": "QueueRecord"}
+#: What to do about an object type only the served schema knows.
+REGENERATE: Final = (
+    "regenerate the catalog from the account's OpenAPI spec: atomsphere catalog generate "
+    "--spec PATH_OR_URL"
+)
 
 _ENDPOINTS: dict[Action, tuple[WireAction, ...]] = {
     Action.CREATE: (WireAction.CREATE,),
     Action.UPDATE: (WireAction.UPDATE,),
     Action.EXECUTE: (WireAction.EXECUTE, WireAction.ACTION),
 }
+
+
+@dataclass(frozen=True)
+class ServedField:
+    """A record field as the served schema declares it: its name, type and filter type."""
+
+    name: str
+    type: str
+    #: What :func:`~connector.atomsphere.catalog.operators.filter_type` would call the type.
+    kind: str
+
+    @property
+    def qualified_type(self) -> str:
+        """The type as a profile names it (``xs:`` or ``tns:``)."""
+        return self.type if self.type.startswith(("xs:", "(")) else f"tns:{self.type}"
+
+
+@dataclass(frozen=True)
+class TypeDisagreement:
+    """A filter property whose served field takes other operators than the catalog's type."""
+
+    property: str
+    catalog_type: str
+    catalog_kind: str
+    served: ServedField
+
+    def message(self, object_name: str) -> str:
+        return (
+            f"filter property {self.property} of {object_name}: the served schema types it "
+            f"{self.served.type} (a {self.served.kind}), the connector's catalog "
+            f"{self.catalog_type} (a {self.catalog_kind}); the operators offered are those the "
+            f"loader accepts on a {self.catalog_kind} (regenerate the catalog if the API "
+            "changed)"
+        )
 
 
 @dataclass(frozen=True)
@@ -63,8 +101,9 @@ class ImportPlan:
     records: bool
     query: QueryInfo | None
     id_field: str | None
-    in_catalog: bool
     deprecated: bool
+    #: Filter properties whose served field takes other operators than the catalog's type.
+    type_disagreements: tuple[TypeDisagreement, ...] = ()
 
     @property
     def object_type(self) -> ObjectType:
@@ -79,7 +118,7 @@ class Browse:
     plans: tuple[ImportPlan, ...]
     #: Catalog objects with this action whose documents the served schema does not define.
     missing: tuple[str, ...]
-    #: Object types only the served schema knows, with no action that can be inferred.
+    #: Object types only the served schema knows: not importable until the catalog knows them.
     unknown: tuple[str, ...]
 
     @property
@@ -110,7 +149,6 @@ def catalog_plan(info: ObjectInfo, action: Action) -> ImportPlan:
         records=action in (Action.GET, Action.QUERY),
         query=info.query if action is Action.QUERY else None,
         id_field=info.id_field,
-        in_catalog=True,
         deprecated=info.deprecated,
     )
 
@@ -121,16 +159,13 @@ def browse(served: ServedSchema, action: Action, catalog: Catalog | None = None)
     plans: list[ImportPlan] = []
     missing: list[str] = []
     for info in catalog.objects_for(action):
-        plan = _served_plan(served, catalog_plan(info, action))
+        plan = _served_plan(served, catalog_plan(info, action), catalog)
         if _missing_roots(served, plan):
             missing.append(info.name)
         else:
             plans.append(plan)
-    inferred, unknown = _schema_only_objects(served, catalog)
-    if action is Action.QUERY:
-        plans.extend(inferred)
     plans.sort(key=lambda p: p.object.lower())
-    return Browse(action, tuple(plans), tuple(missing), tuple(unknown))
+    return Browse(action, tuple(plans), tuple(missing), _schema_only_objects(served, catalog))
 
 
 def resolve(
@@ -140,26 +175,18 @@ def resolve(
     catalog = catalog or load_catalog()
     try:
         info = catalog.object(object_name)
-    except UnknownNameError as exc:
-        inferred, unknown = _schema_only_objects(served, catalog)
-        for plan in inferred:
-            if plan.object.lower() == object_name.lower():
-                if action is Action.QUERY:
-                    return plan
-                raise _unsupported(plan.object, action, (Action.QUERY,), inferred=True) from None
+    except UnknownNameError:
+        unknown = _schema_only_objects(served, catalog)
         match = next((n for n in unknown if n.lower() == object_name.lower()), None)
         if match is not None:
             raise ConfigError(
-                f"object {match!r} is defined by {served.origin} but not in the catalog, and no "
-                "action can be inferred for it; regenerate the catalog (atomsphere catalog "
-                "generate) to import it"
+                f"object {match!r} is defined by {served.origin} but is not in the connector's "
+                f"catalog, so an operation on it would not load; {REGENERATE}"
             ) from None
-        names = [o.name for o in catalog.objects] + [p.object for p in inferred]
-        suggestions = exc.suggestions or tuple(_close(names, object_name))
-        raise UnknownNameError("object", object_name, suggestions) from None
+        raise
     if action not in info.actions:
-        raise _unsupported(info.name, action, info.actions, inferred=False)
-    plan = _served_plan(served, catalog_plan(info, action))
+        raise _unsupported(info.name, action, info.actions)
+    plan = _served_plan(served, catalog_plan(info, action), catalog)
     absent = _missing_roots(served, plan)
     if absent:
         raise ConfigError(
@@ -169,88 +196,64 @@ def resolve(
     return plan
 
 
-def _served_plan(served: ServedSchema, plan: ImportPlan) -> ImportPlan:
+def _served_plan(served: ServedSchema, plan: ImportPlan, catalog: Catalog) -> ImportPlan:
     """``plan`` as the served schema sees it: its deprecation notes, and filter properties
-    matched to the record fields it serves (a field it no longer has filters on nothing)."""
+    matched to the record fields it serves (a field it no longer has filters on nothing).
+
+    A property keeps the catalog's type, the one the operation loader checks operators against;
+    where the served field's type would take other operators, the plan records it."""
     roots = [r for r in (plan.response, plan.request) if r]
     deprecated = plan.deprecated or any(served.deprecated(r) for r in (plan.object, *roots))
     query = plan.query
+    disagreements: list[TypeDisagreement] = []
     if query is not None and plan.response and served.has_root(plan.response):
-        properties = tuple(_served_property(served, plan.response, p) for p in query.properties)
-        query = replace(query, properties=properties)
-    return replace(plan, deprecated=deprecated, query=query)
-
-
-def _served_property(served: ServedSchema, record: str, prop: FilterProperty) -> FilterProperty:
-    found = _record_field(served, record, prop.field or prop.name)
-    if found is None:
-        return replace(prop, field=None)
-    return replace(prop, field=found[0], type=found[1])
+        properties = []
+        for prop in query.properties:
+            found = _record_field(served, plan.response, prop.field or prop.name, catalog)
+            properties.append(replace(prop, field=found.name if found else None))
+            if found is not None and found.kind != filter_type(prop.type, catalog):
+                disagreements.append(
+                    TypeDisagreement(prop.name, prop.type, filter_type(prop.type, catalog), found)
+                )
+        query = replace(query, properties=tuple(properties))
+    return replace(
+        plan, deprecated=deprecated, query=query, type_disagreements=tuple(disagreements)
+    )
 
 
 def _missing_roots(served: ServedSchema, plan: ImportPlan) -> list[str]:
     return [r for r in (plan.request, plan.response) if r and not served.has_root(r)]
 
 
-def _schema_only_objects(
-    served: ServedSchema, catalog: Catalog
-) -> tuple[list[ImportPlan], list[str]]:
-    """Object types the served schema defines and the catalog does not: (queryable, others)."""
+def _schema_only_objects(served: ServedSchema, catalog: Catalog) -> tuple[str, ...]:
+    """Object types the served schema defines and the catalog does not, in schema order.
+
+    An object type extends the schema's object base and stands as a document: a global element
+    of its own, or Boomi's ``<filter>`` annotation (which marks a queryable type).
+    """
     known = {o.name.lower() for o in catalog.objects}
     for info in catalog.objects:
         for endpoint in info.endpoints:
             known.update(n.lower() for n in (endpoint.request_type, endpoint.response_type) if n)
         if info.record_type:
             known.add(info.record_type.lower())
-    operators = tuple(op.name for op in catalog.operators)
-    inferred: list[ImportPlan] = []
     unknown: list[str] = []
     for name in served.iter_object_types():
         if name.lower() in known:
             continue
-        fields = served.filter_fields(name)
-        if not fields:
-            # Parts of other documents have no element of their own; the catalog's own types
-            # are not new objects either.
-            new = name not in catalog.types and name not in bundled_type_names()
-            if new and ("element", name) in served.definitions:
-                unknown.append(name)
-            continue
-        inferred.append(
-            ImportPlan(
-                object=name,
-                label=label_of(name),
-                description=(
-                    f"{label_of(name)}: Query (only in the served schema; inferred from its "
-                    "filter annotation)."
-                ),
-                action=Action.QUERY,
-                request=None,
-                response=name,
-                records=True,
-                query=QueryInfo(
-                    operators=operators,
-                    properties=tuple(_filter_property(served, name, f) for f in fields),
-                    properties_declared=True,
-                ),
-                id_field=None,
-                in_catalog=False,
-                deprecated=served.deprecated(name),
-            )
-        )
-    return inferred, unknown
+        # Parts of other documents have no element of their own; the catalog's own types are
+        # not new objects either.
+        new = name not in catalog.types and name not in bundled_type_names()
+        if served.filter_fields(name) or (new and ("element", name) in served.definitions):
+            unknown.append(name)
+    return tuple(unknown)
 
 
-def _filter_property(served: ServedSchema, type_name: str, field: str) -> FilterProperty:
-    found = _record_field(served, type_name, field)
-    if found is None:
-        return FilterProperty(field, field, None, "xs:string")
-    return FilterProperty(field, field, found[0], found[1])
-
-
-def _record_field(served: ServedSchema, record: str, wanted: str) -> tuple[str, str] | None:
-    """(field name, type name) of the record's field ``wanted`` names, matched as Boomi
-    matches filter properties (case and underscores do not matter)."""
+def _record_field(
+    served: ServedSchema, record: str, wanted: str, catalog: Catalog
+) -> ServedField | None:
+    """The record's field ``wanted`` names, matched as Boomi matches filter properties (case
+    and underscores do not matter)."""
     xsd_type = served.root_type(record)
     if xsd_type is None or not xsd_type.is_complex():
         return None
@@ -261,22 +264,28 @@ def _record_field(served: ServedSchema, record: str, wanted: str) -> tuple[str, 
     for candidate in candidates:
         if normalise_property(candidate.local_name or "") == key and candidate.type is not None:
             kind = candidate.type
-            name = kind.local_name or "xs:string"
-            return (
-                candidate.local_name,
-                name if kind.target_namespace == served.namespace else f"xs:{name}",
-            )
+            if kind.target_namespace == XS_NS:
+                name = f"xs:{kind.local_name}"
+            else:
+                name = kind.local_name or "(anonymous type)"
+            return ServedField(candidate.local_name, name, _served_kind(kind, catalog))
     return None
 
 
-def _unsupported(
-    name: str, action: Action, actions: tuple[Action, ...], *, inferred: bool
-) -> ConfigError:
+def _served_kind(xsd_type: Any, catalog: Catalog) -> str:
+    """The filter type of a served field type: its own enumeration, else its primitive's."""
+    if xsd_type.target_namespace == XS_NS and xsd_type.local_name:
+        return filter_type(f"xs:{xsd_type.local_name}", catalog)
+    if not xsd_type.is_simple():
+        return "string"
+    if getattr(xsd_type, "enumeration", None):
+        return "enum"
+    primitive = getattr(xsd_type, "primitive_type", None)
+    if primitive is None or not primitive.local_name:
+        return "string"
+    return filter_type(f"xs:{primitive.local_name}", catalog)
+
+
+def _unsupported(name: str, action: Action, actions: tuple[Action, ...]) -> ConfigError:
     offered = ", ".join(a.value for a in actions) or "no connector action"
-    how = " (inferred from the served schema)" if inferred else ""
-    return ConfigError(f"{name} does not support {action.value}; it supports {offered}{how}")
-
-
-def _close(names: list[str], wanted: str) -> list[str]:
-    lowered = {n.lower(): n for n in names}
-    return [lowered[m] for m in difflib.get_close_matches(wanted.lower(), list(lowered), n=3)]
+    return ConfigError(f"{name} does not support {action.value}; it supports {offered}")

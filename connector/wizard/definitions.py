@@ -63,6 +63,7 @@ def profile_specs(plan: ImportPlan) -> tuple[ProfileSpec | None, ProfileSpec | N
             plan.records,
             description,
             plan.query if plan.action is Action.QUERY else None,
+            tuple((d.property, d.served.qualified_type) for d in plan.type_disagreements),
         )
     return request, response
 

@@ -2,8 +2,10 @@
 
 A profile is flattened into paths from its root (``ExecutionRecord.status``,
 ``Environment.@name``, ``Connection.field[FieldSummary].value`` for a type an ``xsi:type`` may
-put in a slot) mapped to a short description (placement, type, occurrences), plus one entry per
-filterable property. Two flattenings compare into added, removed and changed paths.
+put in a slot) mapped to a short description (placement, type, occurrences, a form other than
+the schema's default), plus the schema's element and attribute form defaults (how the wire
+qualifies names) and one entry per filterable property. Two flattenings compare into added,
+removed and changed paths.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ def flatten(data: bytes, *, source: str = "profile") -> dict[str, str]:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise XMLInputError(f"{source}: does not load as XML Schema: {first}") from None
     walker = _Walker(model)
+    # How elements and attributes are qualified is the wire's shape, not documentation.
+    walker.paths["schema elementFormDefault"] = model.element_form_default
+    walker.paths["schema attributeFormDefault"] = model.attribute_form_default
     for element in model.elements.values():
         walker.element(element.local_name, element, ())
     walker.paths.update(_filter_entries(data))
@@ -81,6 +86,17 @@ class _Walker:
         self.model = model
         self.derived = derivations(model)
         self.paths: dict[str, str] = {}
+        self.qualified = {
+            "element": model.element_form_default == "qualified",
+            "attribute": model.attribute_form_default == "qualified",
+        }
+
+    def form(self, kind: str, component: Any) -> str:
+        """``, unqualified`` where a field's form differs from the schema's default for it."""
+        qualified = bool(getattr(component, "qualified", self.qualified[kind]))
+        if qualified == self.qualified[kind]:
+            return ""
+        return ", qualified" if qualified else ", unqualified"
 
     def element(self, path: str, element: Any, stack: tuple[int, ...]) -> None:
         xsd_type = element.type
@@ -103,6 +119,7 @@ class _Walker:
             required = " required" if attribute.use == "required" else ""
             self.paths[f"{path}.@{attribute.local_name}"] = (
                 f"attribute {_type_name(attribute.type)}{required}"
+                + self.form("attribute", attribute)
             )
         if xsd_type.has_simple_content():
             self.paths[f"{path}.#text"] = f"text {_type_name(xsd_type.content)}"
@@ -116,7 +133,7 @@ class _Walker:
             child = f"{path}.{particle.local_name}"
             most = "n" if particle.max_occurs is None else particle.max_occurs
             what = f"element {_type_name(particle.type)} [{particle.min_occurs}..{most}]"
-            self.paths[child] = what
+            self.paths[child] = what + self.form("element", particle)
             self.element(child, particle, stack)
 
 
@@ -138,5 +155,7 @@ def _filter_entries(data: bytes) -> dict[str, str]:
         for prop in query.iter(ac("property")):
             field = prop.get("field")
             on = f"field {field}" if field else "no record field"
-            entries[f"filter {prop.get('name')}"] = f"on {on}, {prop.get('type')}"
+            served = prop.get("served-type")
+            also = f" (served as {served})" if served else ""
+            entries[f"filter {prop.get('name')}"] = f"on {on}, {prop.get('type')}{also}"
     return entries

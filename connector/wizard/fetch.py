@@ -24,7 +24,7 @@ from connector.errors import (
     RetriableError,
     XMLInputError,
 )
-from connector.xml import XS_NS, local_name, parse_xml
+from connector.xml import API_NS, XS_NS, local_name, parse_xml
 
 WSDL_NS: Final = "http://schemas.xmlsoap.org/wsdl/"
 #: How much of an error body a message quotes.
@@ -93,24 +93,51 @@ def _raise_for_status(response: httpx.Response, connection: Connection, url: str
 def _schema_from_wsdl(
     client: httpx.Client, connection: Connection, data: bytes, wsdl_url: str
 ) -> SchemaDocument:
-    """The API namespace's schema inside (or imported by) a WSDL's ``types``."""
+    """The API namespace's schema inside (or imported by) a WSDL's ``types``.
+
+    A WSDL may carry other namespaces' schemas (faults, common types), or a wrapper schema that
+    imports several: only the schema whose targetNamespace is the API's is the API's schema.
+    """
     root = parse_xml(data, source=wsdl_url)
     if root.tag != f"{{{WSDL_NS}}}definitions":
         raise XMLInputError(f"{wsdl_url}: not a WSDL 1.1 document (root {local_name(root.tag)!r})")
     schemas = root.findall(f"{{{WSDL_NS}}}types/{{{XS_NS}}}schema")
     for schema in schemas:
-        if any(_is_definition(child) for child in schema):
+        if schema.get("targetNamespace") == API_NS and any(_is_definition(c) for c in schema):
             return SchemaDocument(etree.tostring(schema, encoding="UTF-8"), wsdl_url)
+    seen: list[str] = []
     for schema in schemas:
-        for imported in schema.iter(f"{{{XS_NS}}}import", f"{{{XS_NS}}}include"):
-            location = imported.get("schemaLocation")
-            if location:
-                url = urljoin(wsdl_url, location)
-                _require_same_origin(url, connection)
-                response = _get(client, connection, url)
-                _raise_for_status(response, connection, url)
-                return SchemaDocument(response.content, url)
-    raise XMLInputError(f"{wsdl_url}: the WSDL carries no XML Schema for the API")
+        seen.append(schema.get("targetNamespace", ""))
+        for reference in schema.iter(f"{{{XS_NS}}}import", f"{{{XS_NS}}}include"):
+            # An include brings its schema's own namespace; an import names the one it brings.
+            if local_name(reference.tag) == "include":
+                namespace = schema.get("targetNamespace", "")
+            else:
+                namespace = reference.get("namespace", "")
+            location = reference.get("schemaLocation")
+            seen.append(namespace)
+            if location and namespace == API_NS:
+                return _fetch_imported(client, connection, urljoin(wsdl_url, location))
+    others = ", ".join(sorted({n or "no namespace" for n in seen}))
+    raise XMLInputError(
+        f"{wsdl_url}: the WSDL carries no XML Schema for the API namespace {API_NS}"
+        + (f" (only {others})" if others else "")
+    )
+
+
+def _fetch_imported(client: httpx.Client, connection: Connection, url: str) -> SchemaDocument:
+    """The schema document a WSDL imports for the API namespace, from the connection's origin."""
+    _require_same_origin(url, connection)
+    response = _get(client, connection, url)
+    _raise_for_status(response, connection, url)
+    root = parse_xml(response.content, source=url)
+    namespace = root.get("targetNamespace", "")
+    if root.tag == f"{{{XS_NS}}}schema" and namespace != API_NS:
+        raise XMLInputError(
+            f"{url}: the WSDL imports it for {API_NS}, but its targetNamespace is "
+            f"{namespace or 'absent'}"
+        )
+    return SchemaDocument(response.content, url)
 
 
 def _is_definition(element: etree._Element) -> bool:

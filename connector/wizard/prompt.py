@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import Final, TextIO
 
 from connector.contract import Action
+from connector.errors import ConfigError
 from connector.wizard.browse import Browse, ImportPlan
+from connector.wizard.session import name_problem
 
 #: How many objects one listing shows before asking the user to narrow it down.
 PAGE: Final = 25
@@ -52,7 +54,7 @@ class Prompter:
         """Filter by typing part of a name; choose by number (or by the exact name)."""
         plans = list(found.plans)
         if not plans:
-            raise KeyboardInterrupt
+            raise ConfigError(f"no object type offers {found.action.value} in this schema")
         typed = ""
         while True:
             shown = _matching(plans, typed)
@@ -70,8 +72,13 @@ class Prompter:
             typed = answer
 
     def ask_name(self, default: str) -> str:
-        answer = self.ask(f"Operation name [{default}]: ")
-        return answer or default
+        """A valid operation name: an invalid one is asked again, with the reason."""
+        while True:
+            answer = self.ask(f"Operation name [{default}]: ") or default
+            problem = name_problem(answer)
+            if problem is None:
+                return answer
+            self.say(f"  {problem}")
 
     def confirm(self, question: str, *, default: bool = True) -> bool:
         hint = "[Y/n]" if default else "[y/N]"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final
 
@@ -89,6 +89,16 @@ class PendingImport:
             item.write()
 
 
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name an operation file, or None when it can."""
+    if NAME_PATTERN.match(name):
+        return None
+    return (
+        f"operation name {name!r}: use letters, digits, '.', '_' and '-', starting with a "
+        "letter or digit"
+    )
+
+
 def default_name(plan: ImportPlan) -> str:
     """``query-execution-record`` for a Query on ExecutionRecord."""
     words = re.sub(r"[^A-Za-z0-9]+", "-", plan.label).strip("-").lower()
@@ -130,11 +140,9 @@ def prepare_import(
     force: bool = False,
 ) -> PendingImport:
     """Import ``plan`` as operation ``name``: a new file, or a re-import of the same object."""
-    if not NAME_PATTERN.match(name):
-        raise ConfigError(
-            f"operation name {name!r}: use letters, digits, '.', '_' and '-', starting with a "
-            "letter or digit"
-        )
+    problem = name_problem(name)
+    if problem is not None:
+        raise ConfigError(problem)
     target = workspace.operation_path(name)
     paths, profiles = prepare_profiles(served, plan, workspace)
     relative = {
@@ -180,12 +188,55 @@ def operation_identity(path: Path) -> tuple[str, str] | None:
 
 
 def prepare_reimport(served: ServedSchema, path: Path, workspace: Workspace) -> PendingImport:
-    """Re-import an existing operation file: its object and action, with fresh profiles."""
+    """Re-import an existing operation file: its object and action, with fresh profiles.
+
+    What stops it is located in the file: an object the served schema does not offer is a
+    problem of its ``object`` line."""
     loaded = load_yaml_file(path)
     validate(loaded, packaged_schema("operation"))
-    plan = resolve(served, str(loaded.data["object"]), Action(loaded.data["action"]))
+    try:
+        plan = resolve(served, str(loaded.data["object"]), Action(loaded.data["action"]))
+    except ConfigError as exc:
+        raise ConfigError([loaded.problem(("object",), p.message) for p in exc.problems]) from None
     local = Workspace(workspace.profiles_dir, path.parent)
-    return prepare_import(served, plan, path.stem, local)
+    try:
+        return prepare_import(served, plan, path.stem, local)
+    except ConfigError as exc:
+        located = [p if p.source else replace(p, source=str(path)) for p in exc.problems]
+        raise ConfigError(located) from None
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What ``--refresh`` re-imports, and the problems of the operation files it cannot."""
+
+    pending: tuple[PendingImport, ...]
+    invalid: tuple[Problem, ...]
+
+
+def prepare_refresh(
+    served: ServedSchema, workspace: Workspace, load_operation: OperationLoader
+) -> Refresh:
+    """Re-import every operation file that loads, and say what is wrong with every other one.
+
+    Each file is first loaded by the loader a run uses (as :func:`check` does), so a broken one
+    is reported with every problem, file, line and field, and does not stop the others. Only
+    problems of its ``profiles`` do not stop a file: re-importing rewrites them.
+    """
+    pending: list[PendingImport] = []
+    invalid: list[Problem] = []
+    for path in sorted(workspace.operations_dir.glob("*.yaml")):
+        try:
+            load_operation(path)
+        except ConfigError as exc:
+            if any(not p.field.startswith("profiles") for p in exc.problems):
+                invalid.extend(exc.problems)
+                continue
+        try:
+            pending.append(prepare_reimport(served, path, workspace))
+        except ConfigError as exc:
+            invalid.extend(exc.problems)
+    return Refresh(tuple(pending), tuple(invalid))
 
 
 def _relative(path: Path, start: Path) -> str:

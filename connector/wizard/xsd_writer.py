@@ -67,6 +67,9 @@ class ProfileSpec:
     records: bool
     description: str = ""
     query: QueryInfo | None = None
+    #: (filter property, served field type) where the served type takes other operators than
+    #: the catalog's: the annotation says so beside the catalog's type, which the loader uses.
+    served_types: tuple[tuple[str, str], ...] = ()
 
     @property
     def file_name(self) -> str:
@@ -229,11 +232,14 @@ class _Writer:
         for name in query.operators:
             operator = etree.SubElement(element, ac("operator"), name=name)
             operator.set("arguments", str(_arguments(self.catalog, name)))
+        served_types = dict(self.spec.served_types)
         for prop in query.properties:
             kind = prop.type if prop.type.startswith("xs:") else f"tns:{prop.type}"
             item = etree.SubElement(element, ac("property"), name=prop.name, type=kind)
             if prop.field:
                 item.set("field", prop.field)
+            if prop.name in served_types:
+                item.set("served-type", served_types[prop.name])
             usable = usable_operators(query.operators, prop.type, self.catalog)
             item.set("operators", " ".join(usable))
 

@@ -36,7 +36,8 @@ _TEMPLATE_LINE: Final = re.compile(
             r"# \S+'s operators by property type \(arguments each takes\):",
             rf"#   (?:{_KIND}(?:, {_KIND})*:)? +(?:none|[A-Z_]+\(\d+\)(?: [A-Z_]+\(\d+\))*)",
             r"# Filterable properties \(type; property type\):",
-            rf"#   \S+ {{2,}}\S+ {{2,}}{_KIND}(?:  \((?:record field \S+|not a record field)\))?",
+            rf"#   \S+ {{2,}}\S+ {{2,}}{_KIND}(?:  \((?:record field \S+|not a record field)\))?"
+            rf"(?:  \(the served schema says [^,]+, a {_KIND}\))?",
             r"# Example \(uncomment; .*\):",
         )
     )
@@ -180,6 +181,7 @@ def filter_template(plan: ImportPlan) -> list[str]:
         return lines
     catalog = load_catalog()
     kinds = {p.name: filter_type(p.type, catalog) for p in query.properties}
+    disagreeing = {d.property: d for d in plan.type_disagreements}
     usable = {p.name: usable_operators(query.operators, p.type, catalog) for p in query.properties}
     groups: dict[tuple[str, ...], list[str]] = {}  # operators -> the property types they serve
     for prop in query.properties:
@@ -201,6 +203,9 @@ def filter_template(plan: ImportPlan) -> list[str]:
         note = "" if prop.field in (None, prop.name) else f"  (record field {prop.field})"
         if prop.field is None:
             note = "  (not a record field)"
+        if prop.name in disagreeing:
+            found = disagreeing[prop.name].served
+            note += f"  (the served schema says {found.type}, a {found.kind})"
         kind = kinds[prop.name]
         lines.append(f"#   {prop.name.ljust(width)}  {prop.type.ljust(types)}  {kind}{note}")
     example = _example(query, usable)

@@ -14,9 +14,11 @@ from lxml import etree
 
 from connector.atomsphere.catalog import load_catalog
 from connector.contract import Action
+from connector.engine import load_operation
 from connector.errors import ConfigError
 from connector.wizard import ServedSchema, browse, build_profiles, resolve
 from connector.wizard.served import bundled_type_names
+from connector.wizard.yaml_writer import new_operation
 from connector.xml import SAFE_PARSER, XS_NS
 from tests.wizard.conftest import BOOMI_2021, serving, write_connection_file
 from tests.wizard.helpers import files, profile_problems, run_import
@@ -82,23 +84,55 @@ def test_every_object_type_of_the_2021_schema_is_importable_or_reported(
     assert unknown and unknown.isdisjoint(importable) and unknown.isdisjoint(known_documents)
 
 
-def test_types_only_the_2021_schema_knows_are_offered_for_query_from_their_filter(
+def test_types_only_the_2021_schema_knows_are_reported_never_offered(
     served_2021: ServedSchema,
 ) -> None:
-    plans = {p.object: p for p in browse(served_2021, Action.QUERY).plans if not p.in_catalog}
-    assert set(plans) == {
-        "AtomExtensions",
-        "AtomMapExtensionsSummary",
-        "ConnectorUsage",
-        "InternalAccount",
-    }
-    usage = plans["ConnectorUsage"]
-    assert [p.name for p in usage.query.properties] == ["accountGroupId", "connectorType"]
-    assert plans["AtomExtensions"].deprecated  # its element's documentation says so
-    with pytest.raises(ConfigError, match="ConnectorUsage does not support GET; it supports QUERY"):
-        resolve(served_2021, "ConnectorUsage", Action.GET)
-    with pytest.raises(ConfigError, match="no action can be inferred"):
-        resolve(served_2021, "CloudMigration", Action.GET)
+    """The loader goes by the catalog: an operation on a type it lacks would not load, so the
+    wizard offers none, not even a Query the schema's filter annotation suggests."""
+    queryable = {"AtomExtensions", "AtomMapExtensionsSummary", "ConnectorUsage", "InternalAccount"}
+    for action in Action:
+        found = browse(served_2021, action)
+        assert queryable <= set(found.unknown)
+        assert queryable.isdisjoint(p.object for p in found.plans)
+    for name, action in (("InternalAccount", Action.QUERY), ("CloudMigration", Action.GET)):
+        with pytest.raises(
+            ConfigError,
+            match=f"object '{name}' is defined by .* but is not in "
+            "the connector's catalog.*atomsphere catalog generate --spec",
+        ):
+            resolve(served_2021, name, action)
+
+
+def test_every_operation_the_wizard_offers_from_the_2021_schema_loads(
+    served_2021: ServedSchema, tmp_path: Path
+) -> None:
+    """What the wizard writes for any object and action it offers, the loader accepts."""
+    loaded = 0
+    for action in Action:
+        for plan in browse(served_2021, action).plans:
+            name = f"{action.value}-{plan.object}"
+            path = tmp_path / f"{name}.yaml"
+            path.write_text(new_operation(plan, name, {}))
+            load_operation(path)
+            loaded += 1
+    assert loaded > 150
+
+
+def test_importing_a_type_only_the_schema_knows_writes_nothing(
+    connection_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operations = tmp_path / "operations"
+    code = run_import(
+        "--action", "QUERY", "--object", "InternalAccount", "-y",
+        "--connection", str(connection_file),
+        "--profiles-dir", str(tmp_path / "profiles"), "--operations-dir", str(operations),
+        transport=serving(BOOMI_2021.read_bytes()),
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "'InternalAccount' is defined by" in err and "not in the connector's catalog" in err
+    assert len(err.strip().splitlines()) == 2  # the schema line and the one error
+    assert not operations.exists() and not (tmp_path / "profiles").exists()
 
 
 def test_objects_added_since_2021_are_reported_not_offered(served_2021: ServedSchema) -> None:
@@ -158,8 +192,10 @@ def test_listing_from_the_2021_schema_marks_deprecation_and_reports_what_is_miss
     out, err = capsys.readouterr()
     assert code == 0
     rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
-    assert "[deprecated]" in rows["AtomExtensions"]
+    assert "[deprecated]" in rows["ComponentAtomAttachment"]
     assert "[deprecated]" not in rows["ExecutionRecord"]
     assert "schema: https://api.test.example/api/soap/v1/acct-1?xsd=1" in err
     assert "not offered" in err and "Branch" in err
-    assert "no action can be inferred" in err and "CloudMigration" in err
+    assert "not in the connector's catalog and cannot be imported" in err
+    assert "CloudMigration" in err and "InternalAccount" in err
+    assert "InternalAccount" not in rows

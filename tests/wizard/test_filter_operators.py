@@ -18,11 +18,22 @@ from connector.atomsphere.catalog import QueryInfo, load_catalog
 from connector.contract import Action
 from connector.engine import load_operation
 from connector.errors import ConfigError
-from connector.wizard import ImportPlan, browse, build_profiles, bundled_schema
+from connector.wizard import (
+    ImportPlan,
+    SchemaDocument,
+    ServedSchema,
+    browse,
+    build_profiles,
+    bundled_schema,
+    load_served_schema,
+    resolve,
+)
 from connector.wizard.xsd_writer import AC_NS
 from connector.wizard.yaml_writer import TEMPLATE_BEGIN, TEMPLATE_END, filter_template
 from connector.xml import SAFE_PARSER
 from tests.engine.helpers import write_operation
+from tests.wizard.conftest import BOOMI_2021, serving
+from tests.wizard.helpers import run_import
 
 AC = f"{{{AC_NS}}}"
 TEXT_OPERATORS = ("LIKE", "STARTS_WITH", "CONTAINS", "NOT_CONTAINS")
@@ -178,3 +189,79 @@ def test_the_templates_example_loads_once_uncommented(tmp_path: Path, obj: str) 
     start = template.index("# filter:")
     example = "\n".join(line.removeprefix("# ") for line in template[start:-1])
     load_operation(write_operation(tmp_path, f"action: QUERY\nobject: {obj}\n{example}"))
+
+
+@pytest.fixture(scope="module")
+def retyped() -> ServedSchema:
+    """Boomi's 2021 schema with two ExecutionRecord fields typed otherwise than the catalog:
+    ``inboundDocumentCount`` a string (the catalog: xs:int), ``message`` an int (xs:string)."""
+    data = BOOMI_2021.read_bytes()
+    for old, new in (
+        (
+            b'name="inboundDocumentCount" type="xs:int"',
+            b'name="inboundDocumentCount" type="xs:string"',
+        ),
+        (b'name="message" type="xs:string"/>', b'name="message" type="xs:int"/>'),
+    ):
+        assert old in data
+        data = data.replace(old, new)
+    return load_served_schema(SchemaDocument(data, "a retyped schema"))
+
+
+def test_a_served_type_the_catalog_disagrees_with_offers_the_loaders_operators_and_says_so(
+    retyped: ServedSchema, tmp_path: Path
+) -> None:
+    plan = resolve(retyped, "ExecutionRecord", Action.QUERY)
+    query = load_catalog().object("ExecutionRecord").query
+    assert query is not None
+    catalog_types = {p.name: p.type for p in query.properties}
+    assert {p.name: p.type for p in _query(plan).properties} == catalog_types
+    said = {
+        d.property: (d.catalog_kind, d.served.type, d.served.kind) for d in plan.type_disagreements
+    }
+    assert said == {
+        "inboundDocumentCount": ("number", "xs:string", "string"),
+        "message": ("string", "xs:int", "number"),
+    }
+    template = filter_template(plan)
+    listed = listed_operators(template)
+    assert "LIKE" not in listed["inboundDocumentCount"] and "LIKE" in listed["message"]
+    assert any(
+        "inboundDocumentCount" in line and "(the served schema says xs:string, a string)" in line
+        for line in template
+    )
+    accepted = [(p, op, n) for p, ops in listed.items() for op, n in ops.items()]
+    load_operation(write_operation(tmp_path, _conditions("ExecutionRecord", accepted)))
+    profile = build_profiles(retyped, plan).response
+    assert profile is not None
+    root = etree.fromstring(profile.data, parser=SAFE_PARSER)
+    props = {p.get("name"): p for p in root.iter(f"{AC}property")}
+    assert props["inboundDocumentCount"].get("type") == "xs:int"
+    assert props["inboundDocumentCount"].get("served-type") == "xs:string"
+    assert props["processName"].get("served-type") is None
+    for name, ops in listed.items():
+        assert props[name].get("operators", "").split() == list(ops)
+
+
+def test_importing_with_a_disagreeing_served_type_warns(
+    connection_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = BOOMI_2021.read_bytes().replace(
+        b'name="inboundDocumentCount" type="xs:int"',
+        b'name="inboundDocumentCount" type="xs:string"',
+    )
+    code = run_import(
+        "--action", "QUERY", "--object", "ExecutionRecord", "-y",
+        "--connection", str(connection_file),
+        "--profiles-dir", str(tmp_path / "profiles"),
+        "--operations-dir", str(tmp_path / "operations"),
+        transport=serving(data),
+    )  # fmt: skip
+    assert code == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warnings == [
+        "warning: filter property inboundDocumentCount of ExecutionRecord: the served schema "
+        "types it xs:string (a string), the connector's catalog xs:int (a number); the "
+        "operators offered are those the loader accepts on a number (regenerate the catalog if "
+        "the API changed)"
+    ]

@@ -14,6 +14,7 @@ import pytest
 
 from connector.wizard import Prompter
 from connector.yamlfiles import load_yaml_file, packaged_schema, validate
+from tests.wizard.conftest import serving
 from tests.wizard.helpers import profile_problems, run_import
 
 #: Only a guard against a hung child: never reached when the wizard behaves.
@@ -168,3 +169,55 @@ def test_off_a_terminal_the_object_and_action_are_required(tmp_path: Path) -> No
     )
     assert done.returncode == 2
     assert "--action and --object are required when not on a terminal" in done.stderr
+
+
+#: A served schema whose only object type, Account, offers no CREATE.
+ACCOUNT_ONLY = (
+    b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+    b'xmlns:tns="http://api.platform.boomi.com/" '
+    b'targetNamespace="http://api.platform.boomi.com/" elementFormDefault="qualified">'
+    b'<xs:complexType name="BaseType"/>'
+    b'<xs:complexType name="Account"><xs:complexContent><xs:extension base="tns:BaseType">'
+    b'<xs:sequence><xs:element name="accountId" type="xs:string"/></xs:sequence>'
+    b"</xs:extension></xs:complexContent></xs:complexType>"
+    b'<xs:element name="Account" type="tns:Account"/></xs:schema>'
+)
+
+
+def test_an_action_no_object_offers_is_said_not_taken_for_a_cancel(
+    tmp_path: Path, connection_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dirs = ("--profiles-dir", str(tmp_path / "p"), "--operations-dir", str(tmp_path / "o"))
+    script = Script()  # nothing is asked: there is nothing to choose from
+    code = run_import(
+        *dirs,
+        "--connection",
+        str(connection_file),
+        "--action",
+        "CREATE",
+        prompter=Prompter(script),
+        transport=serving(ACCOUNT_ONLY),
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "error: no object type offers CREATE in https://api.test.example/" in err
+    assert "not offered" in err  # the catalog objects the schema lacks, as --list names them
+    assert "interrupted" not in err
+    assert script.questions == []
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_invalid_name_on_the_terminal_is_asked_again_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dirs = ("--profiles-dir", str(tmp_path / "p"), "--operations-dir", str(tmp_path / "o"))
+    script = Script("GET", "Account", "my account!", "../escape", "my-account", "y")
+    code = run_import(*dirs, "--offline", prompter=Prompter(script))
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "operation name 'my account!': use letters, digits" in out
+    assert "operation name '../escape': use letters, digits" in out
+    assert [q for q in script.questions if q.startswith("Operation name")] == [
+        "Operation name [get-account]: "
+    ] * 3
+    assert load_yaml_file(tmp_path / "o" / "my-account.yaml").data["object"] == "Account"

@@ -64,9 +64,10 @@ def test_with_a_connection_the_hooks_read_the_schema_it_serves(
         connector_id="atomsphere", connection=connection, action=Action.QUERY
     )
     ids = {t.id for t in types}
-    assert "ConnectorUsage" in ids  # only Boomi's 2021 schema has it (Query from its filter)
-    assert "Branch" not in ids  # added after 2021
-    assert next(t for t in types if t.id == "AtomExtensions").deprecated
+    # Only Boomi's 2021 schema has ConnectorUsage: not in the catalog, so not offered (the loader
+    # could not run an operation on it); Branch was added after 2021.
+    assert "ExecutionRecord" in ids and "ConnectorUsage" not in ids and "Branch" not in ids
+    assert next(t for t in types if t.id == "ComponentAtomAttachment").deprecated
     found = definitions(plugin_manager, "ExecutionRecord", Action.QUERY, connection)
     assert found.response is not None
     assert "<xs:sequence>" in found.response.schema  # Boomi's shape, not the bundled one

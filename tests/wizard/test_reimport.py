@@ -10,11 +10,19 @@ from lxml import etree
 
 from connector.atomsphere.catalog import schema_bytes
 from connector.contract import Action
-from connector.wizard import Prompter, ServedSchema, browse, bundled_schema
+from connector.wizard import (
+    Prompter,
+    ServedSchema,
+    browse,
+    build_profiles,
+    bundled_schema,
+    compare,
+    resolve,
+)
 from connector.wizard.yaml_writer import filter_template, replace_template
 from connector.xml import SAFE_PARSER, XS_NS
 from connector.yamlfiles import load_yaml_file, packaged_schema, validate
-from tests.wizard.conftest import serving
+from tests.wizard.conftest import BOOMI_2021, serving
 from tests.wizard.helpers import run_import
 
 XS = f"{{{XS_NS}}}"
@@ -124,7 +132,9 @@ def test_reimport_keeps_every_edit_and_comment_and_reports_schema_changes(
     assert outside_template(after) == outside_template(before)
     rows = {line.split()[1]: line for line in after.splitlines() if line.startswith("#   ")}
     assert rows["reportKey"].endswith("(not a record field)")
-    assert rows["message"].split()[2] == "xs:int"
+    # The catalog's type (what the loader checks operators against), the served one beside it.
+    assert rows["message"].split()[2] == "xs:string"
+    assert rows["message"].endswith("string  (the served schema says xs:int, a number)")
     assert (
         "profiles/ExecutionRecord.query.response.xsd: updated (1 added, 1 removed, 3 changed)"
         in out
@@ -132,7 +142,10 @@ def test_reimport_keeps_every_edit_and_comment_and_reports_schema_changes(
     assert "+ ExecutionRecord.cloudStatus (element xs:string [0..1])" in out
     assert "- ExecutionRecord.reportKey (element xs:string [0..1])" in out
     assert "~ ExecutionRecord.message: element xs:string [0..1] -> element xs:int [0..1]" in out
-    assert "~ filter message: on field message, xs:string -> on field message, xs:int" in out
+    assert (
+        "~ filter message: on field message, xs:string -> on field message, xs:string "
+        "(served as xs:int)" in out
+    )
     assert (
         "~ filter reportKey: on field reportKey, xs:string -> on no record field, xs:string" in out
     )
@@ -316,8 +329,62 @@ def test_an_invalid_operation_file_is_not_touched(
     broken = operation.read_text().replace("max_results: 500", "max_results: many")
     operation.write_text(broken)
     assert run_import(*_dirs(workspace), "--offline", "--refresh") == 2
-    assert "failed.yaml" in capsys.readouterr().err
+    assert "invalid: " in capsys.readouterr().out
     assert operation.read_text() == broken
+
+
+def test_refresh_lists_every_broken_file_located_and_refreshes_the_others(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operations = workspace / "operations"
+    header = "kind: AtomSphereOperation\nversion: 1\nname: x\n"
+    broken = {
+        "a-unknown.yaml": header + "action: GET\nobject: Acount\n",
+        "b-yaml.yaml": "action: GET\nobject: [\n",
+        "c-operator.yaml": header + "action: QUERY\nobject: ExecutionRecord\nfilter:\n"
+        "  and:\n    - {property: inboundDocumentCount, operator: LIKE, arguments: ['1']}\n",
+    }
+    for name, text in broken.items():
+        (operations / name).write_text(text)
+    # The good file's profile is gone: the loader refuses it, and refreshing is the cure.
+    (workspace / "profiles" / "ExecutionRecord.query.response.xsd").unlink()
+    capsys.readouterr()
+    assert run_import(*_dirs(workspace), "--offline", "--refresh") == 2
+    out = capsys.readouterr().out
+    invalid = [line.removeprefix("invalid: ") for line in out.splitlines() if "invalid: " in line]
+    shown = str(operations)
+    assert invalid == [
+        f"{shown}/a-unknown.yaml:5: object: unknown object 'Acount' (did you mean Account, "
+        "AtomCounters, AccountGroup?)",
+        f"{shown}/b-yaml.yaml:3: invalid YAML: expected the node content, but found '<stream end>'",
+        f"{shown}/c-operator.yaml:8: filter.and[0].operator: LIKE does not apply to "
+        "inboundDocumentCount (a number property); it applies to string, enum",
+    ]
+    assert "profiles/ExecutionRecord.query.response.xsd: created" in out
+    assert out.splitlines()[-1] == "1 operation files refreshed; 3 not (problems above)"
+    assert (workspace / "profiles" / "ExecutionRecord.query.response.xsd").is_file()
+    for name, text in broken.items():
+        assert (operations / name).read_text() == text
+
+
+def test_refresh_locates_an_object_the_served_schema_does_not_offer(
+    workspace: Path, connection_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    operation = workspace / "operations" / "branch.yaml"
+    operation.write_text(
+        "kind: AtomSphereOperation\nversion: 1\nname: branch\naction: GET\nobject: Branch\n"
+    )
+    code = run_import(
+        *_dirs(workspace),
+        "--connection",
+        str(connection_file),
+        "--refresh",
+        transport=serving(BOOMI_2021.read_bytes()),
+    )
+    out = capsys.readouterr().out
+    assert code == 2
+    assert f"invalid: {operation}:5: object: " in out and "defines no Branch" in out
+    assert "operations/failed.yaml: " in out  # the other file was still refreshed
 
 
 def test_check_passes_in_sync_and_fails_on_drift(
@@ -430,3 +497,43 @@ def test_every_line_a_template_of_another_schema_has_is_recognised_as_the_wizard
             assert replace_template(old, filter_template(after[obj])) == (new, ()), obj
             differing += old != new
     assert differing >= 10  # the two schemas' templates differ for many objects
+
+
+def test_check_reports_an_element_form_change_as_a_wire_change(
+    workspace: Path, connection_file: Path, bundled_bytes: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    qualified = b'elementFormDefault="qualified"'
+    assert bundled_bytes.count(qualified) == 1
+    unqualified = bundled_bytes.replace(qualified, b'elementFormDefault="unqualified"')
+    capsys.readouterr()
+    code = run_import(
+        *_dirs(workspace),
+        "--connection",
+        str(connection_file),
+        "--check",
+        transport=serving(unqualified),
+    )
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "ExecutionRecord.query.response.xsd: 0 added, 0 removed, 1 changed" in out
+    assert "~ schema elementFormDefault: qualified -> unqualified" in out
+    assert "documentation or annotations changed" not in out
+
+
+def test_a_field_whose_form_overrides_the_default_is_a_change() -> None:
+    profile = build_profiles(
+        bundled_schema(), resolve(bundled_schema(), "ExecutionRecord", Action.QUERY)
+    ).response
+    assert profile is not None
+    old = profile.data
+    field = b'<xs:element name="processName" type="xs:string"'
+    assert old.count(field) == 1
+    new = old.replace(field, field + b' form="unqualified"')
+    changes = compare(old, new)
+    assert changes.changed == (
+        (
+            "ExecutionRecord.processName",
+            "element xs:string [0..1]",
+            "element xs:string [0..1], unqualified",
+        ),
+    )

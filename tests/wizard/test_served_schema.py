@@ -75,9 +75,86 @@ def test_a_schema_inside_the_wsdl_is_used_as_it_is(connection: Connection) -> No
     assert document.origin.endswith("?wsdl")
 
 
+OTHER = (
+    b'<xs:schema targetNamespace="urn:common" elementFormDefault="qualified">'
+    b'<xs:element name="Fault" type="xs:string"/></xs:schema>'
+)
+
+
+def test_an_inline_schema_of_another_namespace_before_the_apis_is_passed_over(
+    connection: Connection,
+) -> None:
+    inline = SMALL.replace(b'xmlns:xs="http://www.w3.org/2001/XMLSchema" ', b"")
+    document = fetch_schema(connection, serving(None, wsdl=wsdl(OTHER + inline)))
+    served = load_served_schema(document)
+    assert served.namespace == "http://api.platform.boomi.com/"
+    assert served.has_root("Thing") and not served.has_root("Fault")
+
+
+def test_a_wrapper_importing_another_namespace_first_is_followed_to_the_apis(
+    connection: Connection,
+) -> None:
+    wrapper = wsdl(
+        b'<xs:schema targetNamespace="urn:wrap">'
+        b'<xs:import namespace="urn:common" schemaLocation="schemas/common.xsd"/>'
+        b'<xs:import namespace="http://api.platform.boomi.com/" schemaLocation="schemas/api.xsd"/>'
+        b"</xs:schema>"
+    )
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.query == b"wsdl":
+            return httpx.Response(200, content=wrapper)
+        if request.url.path.endswith("/common.xsd"):
+            return httpx.Response(200, content=OTHER)
+        if request.url.path.endswith("/api.xsd"):
+            return httpx.Response(200, content=SMALL)
+        return httpx.Response(404)
+
+    document = fetch_schema(connection, httpx.MockTransport(handle))
+    assert document.data == SMALL
+    assert document.origin == "https://api.test.example/api/soap/v1/schemas/api.xsd"
+    assert "/api/soap/v1/schemas/common.xsd" not in seen
+
+
+def test_a_wsdl_without_the_api_namespace_says_which_it_has(connection: Connection) -> None:
+    with pytest.raises(
+        XMLInputError, match=r"no XML Schema for the API namespace .*only urn:common"
+    ):
+        fetch_schema(connection, serving(None, wsdl=wsdl(OTHER)))
+
+
+def test_an_import_for_the_api_namespace_of_another_namespace_is_refused(
+    connection: Connection,
+) -> None:
+    wrapper = wsdl(
+        b'<xs:schema><xs:import namespace="http://api.platform.boomi.com/" '
+        b'schemaLocation="schemas/api.xsd"/></xs:schema>'
+    )
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.query == b"wsdl":
+            return httpx.Response(200, content=wrapper)
+        if request.url.path.endswith("/api.xsd"):
+            return httpx.Response(
+                200,
+                content=b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+                + OTHER[len(b"<xs:schema ") :],
+            )
+        return httpx.Response(404)
+
+    with pytest.raises(
+        XMLInputError,
+        match="api.xsd: the WSDL imports it for .*, but its targetNamespace is urn:common",
+    ):
+        fetch_schema(connection, httpx.MockTransport(handle))
+
+
 def test_a_wsdl_pointing_elsewhere_is_refused(connection: Connection) -> None:
     elsewhere = wsdl(
-        b'<xs:schema><xs:import schemaLocation="https://evil.example/schema.xsd"/></xs:schema>'
+        b'<xs:schema><xs:import namespace="http://api.platform.boomi.com/" '
+        b'schemaLocation="https://evil.example/schema.xsd"/></xs:schema>'
     )
     with pytest.raises(XMLInputError, match="outside the connection.*refusing"):
         fetch_schema(connection, serving(None, wsdl=elsewhere))

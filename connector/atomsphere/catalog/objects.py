@@ -17,7 +17,7 @@ from connector.atomsphere.catalog.model import (
     WireAction,
     normalise_property,
 )
-from connector.atomsphere.catalog.openapi import OpenAPIDocument, ref_name
+from connector.atomsphere.catalog.openapi import OpenAPIDocument, child, json_path, ref_name
 from connector.atomsphere.catalog.typemodel import TypeModel, is_envelope_schema
 from connector.contract import Action
 
@@ -41,6 +41,11 @@ def object_of(path: str) -> str:
     return parts[1] if parts[0] == "async" and len(parts) > 1 else parts[0]
 
 
+def _where(method: str, path: str) -> str:
+    """The JSON path of an operation: ``paths["/Account/{id}"].get``."""
+    return json_path("paths", path, method.lower())
+
+
 def label_of(name: str) -> str:
     """``ExecutionRecord`` → ``Execution Record``; ``AS2Connector`` → ``AS2 Connector``."""
     words = re.findall(r"[A-Z0-9]+(?=[A-Z][a-z]|$)|[A-Z]?[a-z0-9]+|[A-Z0-9]+", name)
@@ -52,10 +57,18 @@ def build_objects(
 ) -> list[ObjectInfo]:
     raw: dict[str, list[tuple[str, str, Mapping[str, Any]]]] = defaultdict(list)
     for path, item in doc.paths.items():
+        if not isinstance(item, Mapping):
+            raise doc.error(json_path("paths", path), "expected a path item object")
         for method in _HTTP_METHODS:
             op = item.get(method)
             if isinstance(op, Mapping):
+                if not isinstance(op.get("responses", {}), Mapping):
+                    where = f"{_where(method, path)}.responses"
+                    raise doc.error(where, "expected an object of responses")
                 raw[object_of(path)].append((method.upper(), path, op))
+    for i, tag in enumerate(doc.data.get("tags", [])):
+        if not isinstance(tag, Mapping) or not isinstance(tag.get("name"), str):
+            raise doc.error(json_path("tags", i), "expected a tag object with a name")
     tags = {t["name"]: t.get("description", "") for t in doc.data.get("tags", [])}
     groups = {tag: g["name"] for g in doc.data.get("x-tagGroups", []) for tag in g.get("tags", [])}
     objects = []
@@ -133,8 +146,8 @@ class _ObjectBuilder:
 
     def _endpoint(self, method: str, path: str, op: Mapping[str, Any], stores: bool) -> Endpoint:
         kind = self._plain_kind(method, path, op)
-        request = self._body_type(op.get("requestBody"))
-        response = self._response_type(op)
+        request = self._body_type(op.get("requestBody"), f"{_where(method, path)}.requestBody")
+        response = self._response_type(op, _where(method, path))
         if kind is None:  # a POST to /{Object} or /{Object}/{param}
             same = request == self.name
             if path.endswith("}"):
@@ -155,27 +168,38 @@ class _ObjectBuilder:
             response_type=self._wire_root(response),
             request_content_types=_media_types((op.get("requestBody") or {}).get("content")),
             response_content_types=tuple(
-                sorted({mt for r in self._ok_responses(op) for mt in (r.get("content") or {})})
+                sorted(
+                    {
+                        mt
+                        for r, _ in self._ok_responses(op, _where(method, path))
+                        for mt in (r.get("content") or {})
+                    }
+                )
             ),
             response_codes=tuple(sorted(int(c) for c in op.get("responses", {}) if c.isdigit())),
             path_parameter=param.group(1) if param else None,
             bulk_limits=self._bulk_limits(op) if kind is WireAction.BULK else (),
         )
 
-    def _body_type(self, body: Mapping[str, Any] | None) -> str | None:
+    def _body_type(self, body: Mapping[str, Any] | None, where: str) -> str | None:
+        """The schema a request or response body (at the JSON path ``where``) refers to."""
         if not body:
             return None
-        body = self.doc.resolve(body)
+        body = self.doc.resolve(body, where)
         content = body.get("content") or {}
         for media in _PREFERRED_MEDIA:
             if media in content:
                 schema = content[media].get("schema") or {}
-                return ref_name(schema)
+                name = ref_name(schema)
+                if name is not None and not isinstance(self.doc.schemas.get(name), Mapping):
+                    at = f"{child(f'{where}.content', media)}.schema"
+                    raise self.doc.error(at, f"$ref '{schema['$ref']}' names no schema")
+                return name
         return None
 
-    def _response_type(self, op: Mapping[str, Any]) -> str | None:
-        for response in self._ok_responses(op):
-            found = self._body_type(response)
+    def _response_type(self, op: Mapping[str, Any], where: str) -> str | None:
+        for response, at in self._ok_responses(op, where):
+            found = self._body_type(response, at)
             if found:
                 return found
         return None
@@ -200,10 +224,14 @@ class _ObjectBuilder:
         extra = facts.BULK_EXTRA_TYPES.get(self.name, {})
         return (("GET", limit), *sorted(extra.items()))
 
-    def _ok_responses(self, op: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    def _ok_responses(
+        self, op: Mapping[str, Any], where: str
+    ) -> Iterator[tuple[Mapping[str, Any], str]]:
+        """Each 2xx response of ``op`` (at ``where``), resolved, with its JSON path."""
         for code in sorted(op.get("responses", {})):
             if code.startswith("2"):
-                yield self.doc.resolve(op["responses"][code])
+                at = child(f"{where}.responses", code)
+                yield self.doc.resolve(op["responses"][code], at), at
 
     # -- record, id, query -----------------------------------------------------------------------
 
@@ -213,18 +241,18 @@ class _ObjectBuilder:
             ep = by_kind.get(kind)
             if ep and ep.response_type in self.types.types:
                 return ep.response_type
-        for _method, _path, op in self.ops:
-            item = self._result_item(op)
+        for method, path, op in self.ops:
+            item = self._result_item(op, _where(method, path))
             if item:
                 return item
         if self.name in self.types.types:
             return self.name
         return None
 
-    def _result_item(self, op: Mapping[str, Any]) -> str | None:
+    def _result_item(self, op: Mapping[str, Any], where: str) -> str | None:
         """The ``result`` item type of a QueryResult or async result response."""
-        for response in self._ok_responses(op):
-            name = self._body_type(response)
+        for response, at in self._ok_responses(op, where):
+            name = self._body_type(response, at)
             schema = self.doc.schemas.get(name or "", {})
             if not is_envelope_schema(name or "", schema):
                 continue
@@ -245,7 +273,10 @@ class _ObjectBuilder:
         override = facts.ID_FIELD_OVERRIDES.get(self.name)
         if override is not None:
             if override not in names:
-                raise ValueError(f"id override {self.name}.{override} is not a field of {record}")
+                where = json_path("components", "schemas", record or self.name)
+                raise self.doc.error(
+                    where, f"{self.name}'s id field {override} is not a field of {record}"
+                )
             return override
         params = [
             e.path_parameter
@@ -264,7 +295,7 @@ class _ObjectBuilder:
         for method, path, op in self.ops:
             if not (path.endswith("/query") and method == "POST"):
                 continue
-            config = self._body_type(op.get("requestBody"))
+            config = self._body_type(op.get("requestBody"), f"{_where(method, path)}.requestBody")
             if config is None:
                 return None
             return self._query_info(config, record)
@@ -272,12 +303,14 @@ class _ObjectBuilder:
 
     def _query_info(self, config_name: str, record: str | None) -> QueryInfo:
         config = self.doc.schemas[config_name]
+        where = json_path("components", "schemas", config_name, "properties", "QueryFilter")
         props = config.get("properties") or {}
-        qf = self.doc.resolve(props.get("QueryFilter") or {})
-        expression = self.doc.resolve((qf.get("properties") or {}).get("expression") or {})
+        qf = self.doc.resolve(props.get("QueryFilter") or {}, where)
+        where = f"{where}.properties.expression"
+        expression = self.doc.resolve((qf.get("properties") or {}).get("expression") or {}, where)
         simple: Mapping[str, Any] = {}
-        for option in expression.get("oneOf", ()):
-            schema = self.doc.resolve(option)
+        for i, option in enumerate(expression.get("oneOf", ())):
+            schema = self.doc.resolve(option, f"{where}.oneOf[{i}]")
             if (schema.get("xml") or {}).get("name") == "SimpleExpression":
                 simple = schema
         simple_props = simple.get("properties") or {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import httpx
 from connector.errors import ConfigError, Problem
 
 MAX_SPEC_BYTES: Final = 64 * 1024 * 1024
+_IDENTIFIER: Final = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
 ENVELOPE_NAMES: Final = frozenset(
     {
         "QueryConfig",
@@ -51,19 +53,45 @@ class OpenAPIDocument:
         result: Mapping[str, Any] = self.data.get("paths", {})
         return result
 
-    def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
-        """Follow ``$ref`` chains inside the document."""
+    def resolve(self, node: Mapping[str, Any], where: str = "") -> Mapping[str, Any]:
+        """Follow ``$ref`` chains inside the document (``where``: the JSON path of ``node``)."""
         seen: set[str] = set()
-        while "$ref" in node:
+        while isinstance(node, Mapping) and "$ref" in node:
             ref = node["$ref"]
             if ref in seen or not isinstance(ref, str) or not ref.startswith("#/"):
-                raise ConfigError(f"{self.source}: unresolvable $ref {ref!r}")
+                raise self.error(where, f"unresolvable $ref {ref!r}")
             seen.add(ref)
             target: Any = self.data
             for part in ref[2:].split("/"):
-                target = target[part.replace("~1", "/").replace("~0", "~")]
+                key = part.replace("~1", "/").replace("~0", "~")
+                if not isinstance(target, Mapping) or key not in target:
+                    raise self.error(where, f"$ref {ref!r} points at nothing")
+                target = target[key]
             node = target
+        if not isinstance(node, Mapping):
+            raise self.error(where, f"expected an object, found {type(node).__name__}")
         return node
+
+    def error(self, where: str, message: str) -> ConfigError:
+        """A problem at the JSON path ``where`` of the spec, as one line naming the file."""
+        return ConfigError([Problem(message, self.source, field=where)])
+
+
+def json_path(*parts: str | int) -> str:
+    """``components.schemas.X.properties["bad name"]``: a JSON path people can follow."""
+    text = ""
+    for part in parts:
+        text = child(text, part)
+    return text
+
+
+def child(path: str, key: str | int) -> str:
+    """The JSON path of ``key`` under ``path``."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if _IDENTIFIER.match(key):
+        return f"{path}.{key}" if path else key
+    return f"{path}[{json.dumps(key)}]"
 
 
 def ref_name(node: Mapping[str, Any]) -> str | None:

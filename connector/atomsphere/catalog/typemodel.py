@@ -25,7 +25,13 @@ from typing import Any
 
 from connector.atomsphere.catalog import facts
 from connector.atomsphere.catalog.model import FieldInfo, FieldKind, TypeInfo
-from connector.atomsphere.catalog.openapi import ENVELOPE_NAMES, OpenAPIDocument, ref_name
+from connector.atomsphere.catalog.openapi import (
+    ENVELOPE_NAMES,
+    OpenAPIDocument,
+    child,
+    json_path,
+    ref_name,
+)
 
 #: Types the XSD writer defines by hand because every object shares them.
 ENVELOPE_TYPES = frozenset(
@@ -48,6 +54,8 @@ ENVELOPE_TYPES = frozenset(
 )
 
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+#: Characters XML 1.0 cannot carry (control characters, surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass
@@ -71,11 +79,13 @@ def build_type_model(doc: OpenAPIDocument, *, include_descriptions: bool = False
     builder = _Builder(doc, include_descriptions)
     for name in sorted(doc.schemas):
         schema = doc.schemas[name]
+        if not isinstance(schema, Mapping):
+            raise doc.error(json_path("components", "schemas", name), "expected a schema object")
         if is_envelope_schema(name, schema) or "oneOf" in schema:
             continue
         if schema.get("type", "object") != "object" and "allOf" not in schema:
             continue
-        builder.add_schema(name, schema)
+        builder.add_schema(name, schema, json_path("components", "schemas", name))
         builder.model.top_level.add(name)
     return builder.model
 
@@ -85,33 +95,52 @@ class _Builder:
         self.doc = doc
         self.include_descriptions = include_descriptions
         self.model = TypeModel()
+        #: Types whose allOf base is being added: a base among them is a cycle.
+        self._extending: list[str] = []
 
-    def add_schema(self, name: str, schema: Mapping[str, Any]) -> None:
+    def add_schema(self, name: str, schema: Mapping[str, Any], where: str) -> None:
+        """Add the type ``name`` from ``schema``, found at the JSON path ``where``."""
         if name in self.model.types:
             return
         if name in facts.OPEN_CONTENT_TYPES:
             self.model.types[name] = TypeInfo(name, None, (), open_content=True)
             return
+        if not _NCNAME.match(name):
+            raise self.doc.error(where, f"schema name {name!r} is not a valid XML name")
         base: str | None = None
         parts: list[Mapping[str, Any]] = [schema]
+        places = [where]
         if "allOf" in schema:
-            parts = []
-            for part in schema["allOf"]:
+            parts, places = [], []
+            for i, part in enumerate(_sequence(self.doc, schema["allOf"], f"{where}.allOf")):
                 ref = ref_name(part)
                 if ref and base is None:
                     base = ref
-                    self._ensure(ref)
+                    if ref in (*self._extending, name):
+                        chain = " -> ".join((*self._extending, name, ref))
+                        raise self.doc.error(f"{where}.allOf[{i}]", f"allOf cycle: {chain}")
+                    self._extending.append(name)
+                    try:
+                        self._ensure(ref, f"{where}.allOf[{i}]")
+                    finally:
+                        self._extending.pop()
                 else:
-                    parts.append(self.doc.resolve(part))
-        required = set(schema.get("required", ()))
-        props: dict[str, Mapping[str, Any]] = {}
-        for part in parts:
-            props.update(part.get("properties") or {})
-            required |= set(part.get("required", ()))
+                    parts.append(self.doc.resolve(part, f"{where}.allOf[{i}]"))
+                    places.append(f"{where}.allOf[{i}]")
+        required = set(_strings(self.doc, schema.get("required", ()), f"{where}.required"))
+        props: dict[str, tuple[Mapping[str, Any], str]] = {}
+        for part, place in zip(parts, places, strict=True):
+            found = part.get("properties") or {}
+            if not isinstance(found, Mapping):
+                raise self.doc.error(f"{place}.properties", "expected an object of properties")
+            for prop, spec in found.items():
+                props[prop] = (spec, child(f"{place}.properties", str(prop)))
+            required |= set(_strings(self.doc, part.get("required", ()), f"{place}.required"))
         # Reserve the name first so self-references terminate.
         self.model.types[name] = TypeInfo(name, base, ())
         fields = tuple(
-            self._field(name, prop, spec, prop in required) for prop, spec in sorted(props.items())
+            self._field(name, prop, spec, prop in required, at)
+            for prop, (spec, at) in sorted(props.items())
         )
         inherited = {f.name for f in self._all_fields(base)} if base else set()
         fields = tuple(f for f in fields if f.name not in inherited)
@@ -121,22 +150,35 @@ class _Builder:
     def _all_fields(self, name: str | None) -> tuple[FieldInfo, ...]:
         if name is None:
             return ()
-        info = self.model.types[name]
-        return (*self._all_fields(info.base), *info.fields)
+        info = self.model.types.get(name)  # an envelope base is not a type of the model
+        return (*self._all_fields(info.base), *info.fields) if info is not None else ()
 
-    def _ensure(self, name: str) -> None:
+    def _target(self, name: str, where: str) -> Mapping[str, Any]:
+        """The component schema a ``$ref`` at ``where`` names."""
         schema = self.doc.schemas.get(name)
-        if schema is None:
-            raise KeyError(f"$ref to unknown schema {name!r}")
-        if not is_envelope_schema(name, schema):
-            self.add_schema(name, schema)
+        if not isinstance(schema, Mapping):
+            what = "names no schema" if schema is None else "names a schema that is not an object"
+            raise self.doc.error(where, f"$ref '#/components/schemas/{name}' {what}")
+        return schema
 
-    def _field(self, owner: str, prop: str, spec: Mapping[str, Any], required: bool) -> FieldInfo:
+    def _ensure(self, name: str, where: str) -> None:
+        schema = self._target(name, where)
+        if not is_envelope_schema(name, schema):
+            self.add_schema(name, schema, json_path("components", "schemas", name))
+
+    def _field(
+        self, owner: str, prop: str, spec: Mapping[str, Any], required: bool, where: str
+    ) -> FieldInfo:
         if not _NCNAME.match(prop):
-            raise ValueError(f"{owner}.{prop} is not a valid XML name")
+            raise self.doc.error(where, f"property name {prop!r} is not a valid XML name")
+        if not isinstance(spec, Mapping):
+            raise self.doc.error(where, "expected a schema object")
         repeated = spec.get("type") == "array"
         item = spec.get("items", {}) if repeated else spec
-        type_name, simple = self._type_of(owner, prop, item)
+        if not isinstance(item, Mapping):
+            raise self.doc.error(f"{where}.items", "expected an object")
+        at = f"{where}.items" if repeated else where
+        type_name, simple = self._type_of(owner, prop, item, at)
         is_attribute = bool((spec.get("xml") or {}).get("attribute")) and simple and not repeated
         kind = FieldKind.ATTRIBUTE if is_attribute else FieldKind.ELEMENT
         return FieldInfo(
@@ -149,14 +191,16 @@ class _Builder:
             dual_placement=(owner, prop) in facts.DUAL_PLACEMENT and simple and not repeated,
         )
 
-    def _type_of(self, owner: str, prop: str, spec: Mapping[str, Any]) -> tuple[str, bool]:
-        """(type name, is simple) for a property or array item schema."""
+    def _type_of(
+        self, owner: str, prop: str, spec: Mapping[str, Any], where: str
+    ) -> tuple[str, bool]:
+        """(type name, is simple) for a property or array item schema at ``where``."""
         ref = ref_name(spec)
         if ref is not None:
-            target = self.doc.schemas[ref]
+            target = self._target(ref, where)
             if target.get("type") not in (None, "object") or "enum" in target:
-                return self._type_of(owner, prop, target)
-            self._ensure(ref)
+                return self._type_of(owner, prop, target, json_path("components", "schemas", ref))
+            self._ensure(ref, where)
             return ref, False
         kind = spec.get("type")
         if kind == "object" or "allOf" in spec or "properties" in spec:
@@ -164,9 +208,17 @@ class _Builder:
                 return "xs:anyType", False
             nested = f"{owner}{prop[:1].upper()}{prop[1:]}"
             nested = re.sub(r"[^A-Za-z0-9_]", "", nested)
-            self.add_schema(nested, spec)
+            self.add_schema(nested, spec, where)
             return nested, False
-        enum = [str(v) for v in spec.get("enum") or () if v is not None]
+        values = spec.get("enum") or []
+        if not isinstance(values, list):
+            raise self.doc.error(f"{where}.enum", "expected a list of values")
+        enum = [str(v) for v in values if v is not None]
+        for i, value in enumerate(enum):
+            if _NOT_XML.search(value):
+                raise self.doc.error(
+                    f"{where}.enum[{i}]", f"{value!r} has characters XML cannot carry"
+                )
         if enum and kind in (None, "string"):
             name = re.sub(r"[^A-Za-z0-9_]", "", f"{owner}{prop[:1].upper()}{prop[1:]}") + "Enum"
             self.model.enums[name] = tuple(dict.fromkeys(enum))
@@ -218,3 +270,17 @@ def _builtin(kind: str | None, fmt: str | None) -> str:
     if fmt == "date":
         return "xs:date"
     return "xs:string"
+
+
+def _sequence(doc: OpenAPIDocument, value: Any, where: str) -> list[Mapping[str, Any]]:
+    """``value`` as a list of schema objects, or a located error."""
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise doc.error(where, "expected a list of schema objects")
+    return value
+
+
+def _strings(doc: OpenAPIDocument, value: Any, where: str) -> list[str]:
+    """``value`` as a list of strings (a ``required`` list), or a located error."""
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise doc.error(where, "expected a list of property names")
+    return list(value)
