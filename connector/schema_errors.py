@@ -13,6 +13,7 @@ ajv-errors, which JSON Schema validators ignore) replaces every error of the sub
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
@@ -40,7 +41,27 @@ def explain(
         return [(path, custom)]
     if error.validator in ("oneOf", "anyOf") and error.context:
         return _alternatives(error, root, timestamps)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        located = _unknown_keys(path, error.instance, error.schema)
+        if located:
+            return located
     return [(path, _message(error, timestamps.get(path)))]
+
+
+def _unknown_keys(path: FieldPath, instance: Mapping[str, Any], schema: Any) -> list[Explained]:
+    """One problem per unknown key, at the key's own line, with the close known name if any."""
+    if not isinstance(schema, Mapping):
+        return []
+    known = [str(k) for k in schema.get("properties", {})]
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    located: list[Explained] = []
+    for key in instance:
+        if key in known or any(p.search(str(key)) for p in patterns):
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
+        located.append(((*path, key), f"unknown field{hint}"))
+    return located
 
 
 class _Fit(NamedTuple):

@@ -108,7 +108,7 @@ steps:
         ),
         (
             "start: no_data\nsteps:\n  - route: {SUCESS: []}\n",
-            "process.yaml:8: steps[0].route: unknown field(s) ('SUCESS' was unexpected)",
+            "process.yaml:8: steps[0].route.SUCESS: unknown field (did you mean SUCCESS?)",
         ),
         (
             "start: no_data\nsteps:\n  - operation: fetch.yaml\n    tracking: sideways\n",
