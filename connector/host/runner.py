@@ -3,8 +3,9 @@
 One execution runs its steps in order; a route or a branch runs its branches one after the
 other, each to its end (as Boomi does). A step receives every document the previous step let
 through, unless it sets ``batch_size``. After a connector step, an APPLICATION_ERROR answer with
-"Return Application Error Responses" cleared, or a FAILURE, stops the execution once the batch
-is done: the documents are recorded as errored and the execution ends with status ERROR.
+"Return Application Error Responses" cleared, or a FAILURE, stops the execution once the step
+has answered all its documents (every batch runs): the documents are recorded as errored and the
+execution ends with status ERROR.
 """
 
 from __future__ import annotations
@@ -242,7 +243,9 @@ class _Execution:
             for result in run.run():
                 results[offset + result.index] = result
             offset += len(batch)
-            self._stop_if_errors(step, seq, offset, spool.count, run.results.values())
+        # Every batch runs even after an error: batch_size changes how documents are handed
+        # over, never which of them are answered (Boomi stops once the step has processed all).
+        self._stop_if_errors(step, seq, offset, spool.count, results.values())
         self.recorder.end_step(seq, offset, spool.count)
         flag = settings.return_application_errors
 
@@ -272,13 +275,13 @@ class _Execution:
             raise _Stop(
                 StopReason.FAILURES,
                 f"step {step.name!r}: {failures} document(s) "
-                "failed; the process stopped after the batch",
+                "failed; the process stopped after the step",
             )
         raise _Stop(
             StopReason.APPLICATION_ERRORS,
             f"step {step.name!r}: {errors} document(s) "
             "were application errors (Return Application Error Responses is off); the "
-            "process stopped after the batch",
+            "process stopped after the step",
         )
 
     def _archiver(self, step: OperationStep) -> Archiver | None:

@@ -30,7 +30,7 @@ def _documents(outcomes: list[str]) -> str:
     )
 
 
-def test_a_batch_size_hands_documents_over_in_batches_and_stops_after_the_failing_one(
+def test_a_batch_size_hands_documents_over_in_batches_and_every_batch_runs(
     tmp_path: Path, run: Runner
 ) -> None:
     write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
@@ -43,20 +43,50 @@ def test_a_batch_size_hands_documents_over_in_batches_and_stops_after_the_failin
         + """
 steps:
   - {name: Fetch, operation: fetch.yaml, tracking: input, batch_size: 3}
+  - {name: Save, write: {folder: out}}
 """,
     )
     report = run()
     fetched = report.documents_of("Fetch")
     assert [(d.batch, d.batch_index) for d in fetched] == [
-        (0, 0),
-        (0, 1),
-        (0, 2),
-        (1, 0),
-        (1, 1),
-        (1, 2),
-    ], "the third batch never ran"
+        (b, i) for b in range(3) for i in range(3)
+    ]
+    assert [d.status for d in fetched] == outcomes
     assert report.run.stopped_by is StopReason.FAILURES
-    assert (report.step("Fetch").inputs, report.step("Fetch").outputs) == (6, 5)
+    assert report.execution.message == (
+        "step 'Fetch': 1 document(s) failed; the process stopped after the step"
+    )
+    assert (report.step("Fetch").inputs, report.step("Fetch").outputs) == (9, 8)
+    assert [s.name for s in report.steps] == ["Start", "Fetch"], "no later step runs"
+
+
+@pytest.mark.parametrize("batching", ["", ", batch_size: 1", ", batch_size: 3"])
+def test_batch_size_never_changes_which_documents_are_answered(
+    tmp_path: Path, run: Runner, batching: str
+) -> None:
+    """An application error (flag cleared) in an early batch: the later batches still run, every
+    document is answered and recorded, and then the process stops."""
+    write(tmp_path, "create.yaml", "kind: FakeOperation\nname: create\naction: CREATE\n")
+    outcomes = ["SUCCESS", "APPLICATION_ERROR", "SUCCESS", "SUCCESS"]
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + _documents(outcomes)
+        + f"""
+steps:
+  - {{name: Create, operation: create.yaml{batching}}}
+  - {{name: Save, write: {{folder: out}}}}
+""",
+    )
+    report = run()
+    created = report.documents_of("Create")
+    assert [d.status for d in created] == outcomes
+    assert (report.step("Create").inputs, report.step("Create").outputs) == (4, 4)
+    assert report.run.stopped_by is StopReason.APPLICATION_ERRORS
+    assert report.execution.message.startswith("step 'Create': 1 document(s) were application")
+    assert [s.name for s in report.steps] == ["Start", "Create"]
+    assert not (tmp_path / "out").exists()
 
 
 def test_answers_from_worker_threads_are_each_recorded_once(tmp_path: Path, run: Runner) -> None:

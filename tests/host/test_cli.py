@@ -248,5 +248,5 @@ def test_quiet_process_run_prints_only_what_did_not_go_well(
         ": ERROR, 4 tracked documents (0 application errors, 2 failures)"
     )
     assert out.splitlines()[1:] == [
-        "step 'Fetch': 2 document(s) failed; the process stopped after the batch"
+        "step 'Fetch': 2 document(s) failed; the process stopped after the step"
     ]
