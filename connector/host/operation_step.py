@@ -4,7 +4,9 @@ The connector answers through an :class:`OperationResponse`; the host listens to
 stream to the step's spool (and, under output tracking, into process reporting and the archive)
 as they are produced; each answer is recorded and committed the moment it is given (under input
 tracking, the input is archived then, numbered as the report numbers it). After the hook returns
-or raises, every document still unanswered is failed, so none is ever lost.
+or raises (any exception but KeyboardInterrupt, ``SystemExit`` included: a plugin's library
+calling ``sys.exit()`` fails the plugin's documents, not the run), every document still
+unanswered is failed, so none is ever lost.
 """
 
 from __future__ import annotations
@@ -126,9 +128,17 @@ class BatchRun:
             )
             if handled is None:
                 failure = f"no installed plugin executes operations for connector {connector!r}"
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise  # Ctrl-C (or SIGTERM) stops the run: the execution is ABORTED
+        except BaseException as exc:  # a library's sys.exit() too: the plugin failed, not the run
             if self._host_error is None:
                 failure = self.scrubber.text(f"{type(exc).__name__}: {exc}")
+                log.warning(
+                    "step %r: connector %r raised %s; its unanswered documents failed",
+                    self.step.name,
+                    connector,
+                    failure,
+                )
         if self._host_error is not None:
             raise HostError(
                 f"recording step {self.step.name!r}: {self._host_error}"

@@ -145,11 +145,11 @@ class _Execution:
             message = self.scrubber.text(str(stop))
             self.recorder.finish(ExecutionStatus.ERROR, message)
             return ExecutionStatus.ERROR, message, stop.reason
-        except Exception as exc:
-            self.recorder.finish(ExecutionStatus.ERROR, f"{type(exc).__name__}: {exc}")
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
+            self.recorder.finish(ExecutionStatus.ABORTED, str(exc) or "interrupted")
             raise
-        except BaseException:
-            self.recorder.finish(ExecutionStatus.ABORTED, "interrupted")
+        except BaseException as exc:
+            self.recorder.finish(ExecutionStatus.ERROR, f"{type(exc).__name__}: {exc}")
             raise
         self.recorder.finish(ExecutionStatus.COMPLETE)
         return ExecutionStatus.COMPLETE, "", None

@@ -4,15 +4,17 @@ Operation files (``kind: FakeOperation``) carry the generic settings every host 
 ``behaviour`` block. Each input document says how it is answered through its ``outcome``
 property: ``SUCCESS`` (``fanout`` outputs, 1 -> N through partial results when fanout is not 1),
 ``APPLICATION_ERROR`` (404, with an error document), ``FAILURE``, ``RAISE`` (the hook raises
-there, leaving the rest unanswered), ``INTERRUPT`` (Ctrl-C there) or ``SILENT`` (never
-answered). ``threads`` answers documents from worker threads. A document whose ``block``
-property is ``yes`` first creates ``<gate>.ready`` (``gate`` is a process property) and waits
-for ``<gate>.go``: tests kill the run at that exact point. One whose ``block_before_output``
+there, leaving the rest unanswered), ``EXIT`` (``sys.exit(3)`` there, as a library might),
+``INTERRUPT`` (Ctrl-C there) or ``SILENT`` (never answered). ``threads`` answers documents from
+worker threads. A document whose ``block`` property is ``yes`` first creates ``<gate>.ready``
+(``gate`` is a process property) and waits for ``<gate>.go``: tests kill the run at that exact
+point. One whose ``block_before_output``
 property is N waits there after streaming its first N outputs, as a query between two pages.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -155,6 +157,8 @@ def _answer(
         raise RuntimeError(f"fake connector broke on document {i} (token {token})")
     if outcome == "INTERRUPT":
         raise KeyboardInterrupt
+    if outcome == "EXIT":
+        sys.exit(3)  # a library that calls sys.exit()
     if outcome == "SILENT":
         return
     if outcome == "FAILURE":

@@ -30,6 +30,13 @@ def _documents(outcomes: list[str]) -> str:
     )
 
 
+def _fetch_process(tmp_path: Path, outcomes: list[str], tracking: str) -> Path:
+    """fetch.yaml, and process.yaml running it once (tracking its input or output)."""
+    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
+    steps = f"steps:\n  - {{name: Fetch, operation: fetch.yaml, tracking: {tracking}}}\n"
+    return write(tmp_path, "process.yaml", HEAD + _documents(outcomes) + steps)
+
+
 def test_a_batch_size_hands_documents_over_in_batches_and_every_batch_runs(
     tmp_path: Path, run: Runner
 ) -> None:
@@ -124,17 +131,7 @@ steps:
 def test_an_interrupted_run_is_recorded_as_aborted(
     tmp_path: Path, pm: pluggy.PluginManager
 ) -> None:
-    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
-    write(
-        tmp_path,
-        "process.yaml",
-        HEAD
-        + _documents(["SUCCESS", "INTERRUPT", "SUCCESS"])
-        + """
-steps:
-  - {name: Fetch, operation: fetch.yaml, tracking: output}
-""",
-    )
+    _fetch_process(tmp_path, ["SUCCESS", "INTERRUPT", "SUCCESS"], "output")
     with pytest.raises(KeyboardInterrupt):
         run_process(load_process(tmp_path / "process.yaml", pm), pm, database=tmp_path / "r.db")
     db = connect(tmp_path / "r.db", create=False)
@@ -179,3 +176,18 @@ steps:
         assert execution.message == "HostError: recording step 'Fetch': disk I/O error"
     finally:
         db.close()
+
+
+def test_a_plugin_calling_sys_exit_fails_the_unanswered_documents(
+    tmp_path: Path, run: Runner
+) -> None:
+    _fetch_process(tmp_path, ["SUCCESS", "EXIT", "SUCCESS"], "input")
+    report = run()
+    assert report.execution.status == ExecutionStatus.ERROR
+    assert report.run.stopped_by is StopReason.FAILURES
+    fetched = report.documents_of("Fetch")
+    assert [(d.status, d.message) for d in fetched] == [
+        ("SUCCESS", "OK"),
+        ("FAILURE", "SystemExit: 3"),
+        ("FAILURE", "SystemExit: 3"),
+    ]
