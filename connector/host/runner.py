@@ -50,7 +50,7 @@ from connector.host.paths import check_file_name, write_file
 from connector.host.reporting.database import ExecutionStatus, now
 from connector.host.reporting.queries import last_run_date
 from connector.host.reporting.recorder import ExecutionRecorder
-from connector.host.spool import Flowing, SpoolFolder, Stream
+from connector.host.spool import Flowing, InputOrder, SpoolFolder, Stream
 from connector.scrub import Scrubber
 
 log = logging.getLogger("connector.host")
@@ -236,7 +236,7 @@ class _Execution:
                 context,
                 self.recorder,
                 self.scrubber,
-                spool,
+                InputOrder(spool, self.spools),
                 archiver,
                 [item.document for item in batch],
             )

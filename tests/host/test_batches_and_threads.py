@@ -191,3 +191,44 @@ def test_a_plugin_calling_sys_exit_fails_the_unanswered_documents(
         ("FAILURE", "SystemExit: 3"),
         ("FAILURE", "SystemExit: 3"),
     ]
+
+
+@pytest.mark.parametrize("fanout", [1, 3])
+def test_outputs_flow_on_in_input_order_whatever_order_the_answers_come_in(
+    tmp_path: Path, run: Runner, fanout: int
+) -> None:
+    """A Create of 10 documents, 3 of them application errors (returned as documents), answered
+    last first: the next step still gets them in input order, each input's outputs in order."""
+    write(
+        tmp_path,
+        "create.yaml",
+        f"""
+kind: FakeOperation
+name: create
+action: CREATE
+return_application_errors: true
+behaviour: {{reverse: true, fanout: {fanout}}}
+""",
+    )
+    outcomes = ["SUCCESS"] * 10
+    for failing in (2, 5, 7):
+        outcomes[failing] = "APPLICATION_ERROR"
+    steps = """
+steps:
+  - {name: Create, operation: create.yaml}
+  - {name: Save, write: {folder: out}}
+"""
+    write(tmp_path, "process.yaml", HEAD + _documents(outcomes) + steps)
+    report = run()
+    expected = [
+        f'<thing id="t{i}" n="{n}" by="create" start="no"/>'.encode()
+        if outcome == "SUCCESS"
+        else f'<error code="404">no thing t{i}</error>'.encode()
+        for i, outcome in enumerate(outcomes)
+        for n in range(fanout if outcome == "SUCCESS" else 1)
+    ]
+    out = tmp_path / "out"
+    assert len(list(out.iterdir())) == len(expected)
+    execution = report.run.execution_id
+    written = [(out / f"{execution}_{n}.xml").read_bytes() for n in range(1, len(expected) + 1)]
+    assert written == expected
