@@ -273,3 +273,41 @@ def test_a_run_killed_between_query_pages_keeps_the_streamed_outputs(tmp_path: P
         _raw_statuses(database)
         == [("INCOMPLETE", "INCOMPLETE")] * 5 + [("COMPLETE", "SUCCESS")] * 8
     )
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_run_like_ctrl_c(tmp_path: Path) -> None:
+    """``kill PID`` (a service manager stopping the job): ABORTED, the temporary spool files
+    (raw documents) removed, the run lock released, exit 143 with one line."""
+    write(tmp_path, "process.yaml", PROCESS.replace("DIRECTION", "output"))
+    write(tmp_path, "fetch.yaml", OPERATION)
+    env = _environment(tmp_path)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env["TMPDIR"] = str(temp)
+    gate = tmp_path / "gate"
+
+    child = _run(tmp_path, env, gate)
+    _wait_for(gate.with_name("gate.ready"), child)
+    assert [p.name for p in temp.iterdir() if p.name.startswith("atomsphere-run-")]
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 143
+    assert err.decode().splitlines() == ["error: terminated (SIGTERM)"]
+    assert list(temp.iterdir()) == [], "the run's temporary folder is gone"
+    assert list((tmp_path / "reporting.db.runs").iterdir()) == [], "the run lock is released"
+
+    db = connect(tmp_path / "reporting.db", create=False)
+    try:
+        (execution,) = list_executions(db)
+        assert (execution.status, execution.message) == (
+            ExecutionStatus.ABORTED,
+            "terminated (SIGTERM)",
+        )
+        fetched = [d for d in execution_documents(db, execution.id) if d.step_name == "Fetch"]
+        assert [(d.fields["thing"], d.status) for d in fetched] == [
+            ("a", "SUCCESS"),
+            ("b", "APPLICATION_ERROR"),
+        ]
+    finally:
+        db.close()
