@@ -194,7 +194,8 @@ class BatchRun:
         fields_from: Document | None = None,
     ) -> None:
         """Record the document (and archive it under the same number, the ``#`` that
-        ``atomsphere execution`` shows)."""
+        ``atomsphere execution`` shows, once the report holds it: a run killed in between
+        leaves the archive short of a document, never holding one the report lacks)."""
         basis = document if document is not None else fields_from
         assert basis is not None
         tracked = self.recorder.track(
@@ -209,4 +210,5 @@ class BatchRun:
             answer=result,
         )
         if document is not None and self.archiver is not None:
+            self.recorder.commit()  # an output still waiting for its answer is committed now
             self.archiver.archive(tracked, document.data)

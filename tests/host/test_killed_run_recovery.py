@@ -311,3 +311,73 @@ def test_sigterm_stops_a_run_like_ctrl_c(tmp_path: Path) -> None:
         ]
     finally:
         db.close()
+
+
+def _a_run_killed_while_streaming(database: Path, outputs: int) -> str:
+    """An execution whose start step's query streamed ``outputs`` records, then died."""
+    dead = ExecutionRecorder(database, Scrubber(()))
+    try:
+        dead_id = dead.begin("p", database.with_name("p.yaml"), {})
+        step = dead.begin_step("start", "Query", "start")
+        for _ in range(outputs):  # each waiting for the query's answer
+            dead.track(step, 0, 0, TrackingDirection.OUTPUT, b"<r/>", {}, {}, "2024-01-01")
+        dead.commit()
+        assert dead._run_lock is not None
+        dead._run_lock.release()  # what the kernel does when the process dies
+    finally:
+        dead.close()
+    return dead_id
+
+
+def test_a_dead_run_ends_when_it_last_recorded_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start step's query killed while streaming: the execution ends when the last streamed
+    record was written, not when it started, for readers and for the run that marks it."""
+    clock = iter(f"2024-05-01T08:00:{s:02d}.000+00:00" for s in range(60))
+    monkeypatch.setattr("connector.host.reporting.recorder.now", lambda: next(clock))
+    database = tmp_path / "reporting.db"
+    # Begun at 08:00:00, its step at 08:00:01, three outputs at 08:00:02 to 08:00:04.
+    dead_id = _a_run_killed_while_streaming(database, outputs=3)
+
+    db = connect(database, create=False)
+    try:
+        (shown,) = list_executions(db)
+        assert (shown.status, shown.ended_at) == ("INCOMPLETE", "2024-05-01T08:00:04.000+00:00")
+    finally:
+        db.close()
+    connect(database, create=True).close()  # what the next run does first
+    raw = sqlite3.connect(database)
+    try:
+        row = raw.execute("SELECT status, ended_at FROM executions WHERE id = ?", (dead_id,))
+        assert row.fetchone() == ("INCOMPLETE", "2024-05-01T08:00:04.000+00:00")
+    finally:
+        raw.close()
+
+
+def test_a_version_1_database_is_read_as_it_is_and_upgraded_by_a_run(tmp_path: Path) -> None:
+    database = tmp_path / "reporting.db"
+    _a_run_killed_while_streaming(database, outputs=1)
+    raw = sqlite3.connect(database)
+    raw.execute("ALTER TABLE documents DROP COLUMN recorded_at")
+    raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+
+    db = connect(database, create=False)
+    try:
+        (shown,) = list_executions(db)
+        assert shown.status == "INCOMPLETE" and shown.ended_at is not None
+    finally:
+        db.close()
+    connect(database, create=True).close()
+    raw = sqlite3.connect(database)
+    try:
+        assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            "2",
+        )
+        columns = [row[1] for row in raw.execute("PRAGMA table_info(documents)")]
+        assert "recorded_at" in columns
+        assert raw.execute("SELECT status FROM executions").fetchone() == ("INCOMPLETE",)
+    finally:
+        raw.close()
