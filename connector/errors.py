@@ -20,6 +20,9 @@ is worth retrying is part of its type, not of its message.
             └── ApplicationError            4xx about this request (bad id, no such object...)
 
 Messages never contain secrets: credentials are redacted before an error is built.
+
+Outside the tree, :class:`Terminated` (a ``KeyboardInterrupt``) is SIGTERM, stopping a run the
+way Ctrl-C does.
 """
 
 from __future__ import annotations
@@ -131,3 +134,8 @@ class ApplicationError(FatalRemoteError):
     """
 
     after_lost_answer = False
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a run: handled exactly as Ctrl-C (the execution is recorded ABORTED and
+    temporary files are removed), only the exit code differs (143, not 130)."""

@@ -111,6 +111,7 @@ def connector_execute(
     Answer every document of ``documents`` exactly once through ``response`` (SUCCESS,
     APPLICATION_ERROR or FAILURE, with the application status code and message, and output
     documents). Problems with one document are answered on that document, never raised; an
-    exception escaping this hook makes the host fail every document still unanswered. Return
-    ``True`` when handled, ``None`` if ``connector_id`` is not yours.
+    exception escaping this hook (``SystemExit`` from a library's ``sys.exit()`` included; only
+    ``KeyboardInterrupt`` stops the run instead) makes the host fail every document still
+    unanswered. Return ``True`` when handled, ``None`` if ``connector_id`` is not yours.
     """

@@ -25,6 +25,8 @@ from connector.contract import (
 )
 from connector.descriptor import PluginDescriptor
 from connector.documents import Document, OperationResponse, Status
+from connector.host import ExecutionStatus, load_process, run_process
+from connector.host.reporting import connect, execution_documents
 from connector.plugins import get_plugin_manager, hookimpl
 from tests.conftest import ROOT
 
@@ -284,4 +286,19 @@ def test_the_plugin_snippet_in_the_hooks_doc_works(
         context=ExecutionContext(),
     )
     assert handled is True and [r.status for r in response.results] == [Status.SUCCESS]
+
+    # ...and it runs in a process of the reference host, as the doc says it does.
+    for block in doc.split("```yaml\n")[1:]:
+        text = block.split("```", 1)[0]
+        name = text.splitlines()[0].removeprefix("# ")
+        (tmp_path / name).write_text(text, "utf-8")
+    process = load_process(tmp_path / "process.yaml", pm)
+    result = run_process(process, pm, database=tmp_path / "reporting.db")
+    assert (result.status, result.message) == (ExecutionStatus.COMPLETE, "")
+    db = connect(tmp_path / "reporting.db", create=False)
+    try:
+        echoed = [d for d in execution_documents(db, result.execution_id) if d.step_name == "Echo"]
+    finally:
+        db.close()
+    assert [(d.direction, d.status, d.size) for d in echoed] == [("input", "SUCCESS", 4)] * 2
     monkeypatch.delitem(sys.modules, "my_plugin")

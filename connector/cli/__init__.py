@@ -19,7 +19,7 @@ from types import ModuleType
 from connector._version import __version__
 from connector.cli._logging import configure as configure_logging
 from connector.cli.output import ExitCode, fail
-from connector.errors import ConfigError, ConnectorError, UnknownNameError
+from connector.errors import ConfigError, ConnectorError, Terminated, UnknownNameError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Exit codes: 0 success, 1 failure, 2 bad input or configuration, "
-            "3 some documents were application errors, 4 some documents failed, 130 interrupted."
+            "3 some documents were application errors, 4 some documents failed, 130 interrupted, "
+            "143 terminated (SIGTERM, while process run or demo runs a process)."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -87,6 +88,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return fail(str(exc), ExitCode.USAGE)
     except ConnectorError as exc:
         return fail(str(exc), ExitCode.FAILURE)
+    except Terminated as exc:
+        return fail(str(exc) or "terminated", ExitCode.TERMINATED)
     except KeyboardInterrupt:
         return fail("interrupted", ExitCode.INTERRUPTED)
     except BrokenPipeError:

@@ -25,6 +25,7 @@ from connector.cli._report import (
     print_execution,
     print_steps,
 )
+from connector.cli._signals import sigterm_interrupts
 from connector.cli._tour import CREATE, DELETE, created_environment, write_cleanup, write_tour
 from connector.cli.output import ExitCode, fail
 from connector.examples import operations_dir
@@ -114,7 +115,7 @@ def _tour(connection: Connection, folder: Path, database: Path, name: str) -> in
     pm = get_plugin_manager()
     environment = f"atomsphere-demo-{secrets.token_hex(3)}"
     since = _last_run(database, name)
-    with tempfile.TemporaryDirectory(prefix="atomsphere-demo-") as tmp:
+    with sigterm_interrupts(), tempfile.TemporaryDirectory(prefix="atomsphere-demo-") as tmp:
         process, env = write_tour(Path(tmp), name, folder, connection, environment)
         result = run_process(load_process(process, pm, env=env), pm, database=database)
         db = connect(database, create=False)

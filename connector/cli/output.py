@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     APPLICATION_ERRORS = 3
     DOCUMENT_FAILURES = 4
     INTERRUPTED = 130
+    TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a process SIGTERM ended
 
 
 def fail(message: str, code: ExitCode = ExitCode.FAILURE) -> int:

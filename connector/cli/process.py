@@ -14,6 +14,7 @@ from connector.cli._report import (
     print_steps,
     summary,
 )
+from connector.cli._signals import sigterm_interrupts
 from connector.cli.output import ExitCode
 from connector.errors import ConfigError
 from connector.host import ExecutionStatus, load_process, run_process
@@ -42,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog="With -q (atomsphere -q process run ...) it prints nothing for a COMPLETE "
         "execution, and only the summary and message otherwise. Exit codes: 0 complete, "
         "1 error, 2 bad process file, 3 stopped by application errors, 4 stopped by failed "
-        "documents.",
+        "documents, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM); an interrupted or "
+        "terminated run is recorded ABORTED and leaves no temporary files.",
     )
     run.add_argument("process", type=Path, metavar="PROCESS.yaml", help="the process file")
     add_database_argument(run)
@@ -88,7 +90,8 @@ def _run(args: argparse.Namespace) -> int:
     pm = get_plugin_manager()
     process = load_process(args.process, pm)
     database = database_path(args)
-    result = run_process(process, pm, database=database, properties=properties)
+    with sigterm_interrupts():
+        result = run_process(process, pm, database=database, properties=properties)
     db = connect(database, create=False)
     try:
         execution = find_execution(db, result.execution_id)

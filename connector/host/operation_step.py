@@ -1,10 +1,12 @@
 """Running one connector step on a batch: the hook call, and what the host does per answer.
 
 The connector answers through an :class:`OperationResponse`; the host listens to it. Outputs
-stream to the step's spool (and, under output tracking, into process reporting and the archive)
-as they are produced; each answer is recorded and committed the moment it is given (under input
-tracking, the input is archived then, numbered as the report numbers it). After the hook returns
-or raises, every document still unanswered is failed, so none is ever lost.
+stream to the step's spool in input order (:class:`~connector.host.spool.InputOrder`) and, under
+output tracking, into process reporting and the archive as they are produced; each answer is
+recorded and committed the moment it is given (under input tracking, the input is archived then,
+numbered as the report numbers it). After the hook returns or raises (any exception but
+KeyboardInterrupt, ``SystemExit`` included: a plugin's library calling ``sys.exit()`` fails the
+plugin's documents, not the run), every document still unanswered is failed, so none is lost.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from connector.host.archive import Archiver
 from connector.host.model import OperationStep
 from connector.host.reporting.database import now
 from connector.host.reporting.recorder import ExecutionRecorder
-from connector.host.spool import Flowing, Spool
+from connector.host.spool import Flowing, InputOrder
 from connector.parameters import Parameter
 from connector.scrub import Scrubber
 
@@ -97,7 +99,7 @@ class BatchRun:
     context: ExecutionContext
     recorder: ExecutionRecorder
     scrubber: Scrubber
-    spool: Spool
+    outputs: InputOrder
     archiver: Archiver | None
     inputs: Sequence[Document]
     started_at: str = field(default_factory=now)
@@ -126,9 +128,17 @@ class BatchRun:
             )
             if handled is None:
                 failure = f"no installed plugin executes operations for connector {connector!r}"
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise  # Ctrl-C (or SIGTERM) stops the run: the execution is ABORTED
+        except BaseException as exc:  # a library's sys.exit() too: the plugin failed, not the run
             if self._host_error is None:
                 failure = self.scrubber.text(f"{type(exc).__name__}: {exc}")
+                log.warning(
+                    "step %r: connector %r raised %s; its unanswered documents failed",
+                    self.step.name,
+                    connector,
+                    failure,
+                )
         if self._host_error is not None:
             raise HostError(
                 f"recording step {self.step.name!r}: {self._host_error}"
@@ -152,7 +162,7 @@ class BatchRun:
 
     def _output(self, index: int, output: Document) -> None:
         document = carry_properties(self.inputs[index], output)
-        self.spool.append(Flowing(document, Status.SUCCESS, self.offset + index))
+        self.outputs.add(index, Flowing(document, Status.SUCCESS, self.offset + index))
         if self.step.tracking is TrackingDirection.OUTPUT:
             self._track(index, document, None)
 
@@ -172,7 +182,9 @@ class BatchRun:
             and self.step.operation.settings.return_application_errors
         ):
             # The error response flows on: with no document of its own, the input carries it.
-            self.spool.append(Flowing(source, Status.APPLICATION_ERROR, self.offset + result.index))
+            flowing = Flowing(source, Status.APPLICATION_ERROR, self.offset + result.index)
+            self.outputs.add(result.index, flowing)
+        self.outputs.answered(result.index)
 
     def _track(
         self,
@@ -182,7 +194,8 @@ class BatchRun:
         fields_from: Document | None = None,
     ) -> None:
         """Record the document (and archive it under the same number, the ``#`` that
-        ``atomsphere execution`` shows)."""
+        ``atomsphere execution`` shows, once the report holds it: a run killed in between
+        leaves the archive short of a document, never holding one the report lacks)."""
         basis = document if document is not None else fields_from
         assert basis is not None
         tracked = self.recorder.track(
@@ -197,4 +210,5 @@ class BatchRun:
             answer=result,
         )
         if document is not None and self.archiver is not None:
+            self.recorder.commit()  # an output still waiting for its answer is committed now
             self.archiver.archive(tracked, document.data)

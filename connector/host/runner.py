@@ -3,8 +3,9 @@
 One execution runs its steps in order; a route or a branch runs its branches one after the
 other, each to its end (as Boomi does). A step receives every document the previous step let
 through, unless it sets ``batch_size``. After a connector step, an APPLICATION_ERROR answer with
-"Return Application Error Responses" cleared, or a FAILURE, stops the execution once the batch
-is done: the documents are recorded as errored and the execution ends with status ERROR.
+"Return Application Error Responses" cleared, or a FAILURE, stops the execution once the step
+has answered all its documents (every batch runs): the documents are recorded as errored and the
+execution ends with status ERROR.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from connector.host.paths import check_file_name, write_file
 from connector.host.reporting.database import ExecutionStatus, now
 from connector.host.reporting.queries import last_run_date
 from connector.host.reporting.recorder import ExecutionRecorder
-from connector.host.spool import Flowing, SpoolFolder, Stream
+from connector.host.spool import Flowing, InputOrder, SpoolFolder, Stream
 from connector.scrub import Scrubber
 
 log = logging.getLogger("connector.host")
@@ -144,11 +145,11 @@ class _Execution:
             message = self.scrubber.text(str(stop))
             self.recorder.finish(ExecutionStatus.ERROR, message)
             return ExecutionStatus.ERROR, message, stop.reason
-        except Exception as exc:
-            self.recorder.finish(ExecutionStatus.ERROR, f"{type(exc).__name__}: {exc}")
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
+            self.recorder.finish(ExecutionStatus.ABORTED, str(exc) or "interrupted")
             raise
-        except BaseException:
-            self.recorder.finish(ExecutionStatus.ABORTED, "interrupted")
+        except BaseException as exc:
+            self.recorder.finish(ExecutionStatus.ERROR, f"{type(exc).__name__}: {exc}")
             raise
         self.recorder.finish(ExecutionStatus.COMPLETE)
         return ExecutionStatus.COMPLETE, "", None
@@ -235,14 +236,16 @@ class _Execution:
                 context,
                 self.recorder,
                 self.scrubber,
-                spool,
+                InputOrder(spool, self.spools),
                 archiver,
                 [item.document for item in batch],
             )
             for result in run.run():
                 results[offset + result.index] = result
             offset += len(batch)
-            self._stop_if_errors(step, seq, offset, spool.count, run.results.values())
+        # Every batch runs even after an error: batch_size changes how documents are handed
+        # over, never which of them are answered (Boomi stops once the step has processed all).
+        self._stop_if_errors(step, seq, offset, spool.count, results.values())
         self.recorder.end_step(seq, offset, spool.count)
         flag = settings.return_application_errors
 
@@ -272,13 +275,13 @@ class _Execution:
             raise _Stop(
                 StopReason.FAILURES,
                 f"step {step.name!r}: {failures} document(s) "
-                "failed; the process stopped after the batch",
+                "failed; the process stopped after the step",
             )
         raise _Stop(
             StopReason.APPLICATION_ERRORS,
             f"step {step.name!r}: {errors} document(s) "
             "were application errors (Return Application Error Responses is off); the "
-            "process stopped after the batch",
+            "process stopped after the step",
         )
 
     def _archiver(self, step: OperationStep) -> Archiver | None:

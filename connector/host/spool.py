@@ -1,9 +1,9 @@
 """Documents between steps, kept on disk.
 
 A Query may return far more records than fit in memory, so a step's outputs stream into a spool
-file as the connector produces them (``on_output``), and the next step reads them back a batch
-at a time. Each record is the document (bytes, properties, dynamic operation properties), the
-status it flows with, and the index of the input it answered.
+file as the connector produces them (``on_output``), in input order (:class:`InputOrder`), and
+the next step reads them back a batch at a time. Each record is the document (bytes, properties,
+dynamic operation properties), the status it flows with, and the index of the input it answered.
 """
 
 from __future__ import annotations
@@ -62,6 +62,11 @@ class Spool:
             self._file.close()
             self._file = None
 
+    def discard(self) -> None:
+        """Close and delete the file: its documents have been copied on."""
+        self.close()
+        self.path.unlink(missing_ok=True)
+
     def __iter__(self) -> Iterator[Flowing]:
         self.close()
         with self.path.open("rb") as stream:
@@ -70,6 +75,46 @@ class Spool:
                 meta = json.loads(stream.read(meta_len))
                 data = stream.read(data_len)
                 yield Flowing(Document(data, meta["p"], meta["d"]), Status(meta["s"]), meta["o"])
+
+
+class InputOrder:
+    """Puts a batch's outputs into a spool in input order, whatever order they arrive in.
+
+    A connector answering concurrently produces outputs in completion order; the next steps (and
+    a write step's default file names) must not depend on it. The outputs of the first input not
+    yet answered go straight to the spool, so a query's single input keeps streaming; those of
+    a later input wait in a spool file of their own, on disk, until every input before it is
+    answered. Not thread-safe by itself: :class:`~connector.documents.OperationResponse` calls
+    its listeners one at a time, under its lock.
+    """
+
+    def __init__(self, spool: Spool, folder: SpoolFolder) -> None:
+        self.spool = spool
+        self.folder = folder
+        self._head = 0  # the first input not answered yet
+        self._answered: set[int] = set()
+        self._waiting: dict[int, Spool] = {}
+
+    def add(self, index: int, item: Flowing) -> None:
+        """One output of input ``index``, in the order the connector produced them."""
+        if index == self._head:
+            self.spool.append(item)
+            return
+        if index not in self._waiting:
+            self._waiting[index] = self.folder.new()
+        self._waiting[index].append(item)
+
+    def answered(self, index: int) -> None:
+        """Input ``index`` has its answer: no more outputs come for it."""
+        self._answered.add(index)
+        while self._head in self._answered:
+            self._answered.discard(self._head)
+            self._head += 1
+            waiting = self._waiting.pop(self._head, None)
+            if waiting is not None:
+                for item in waiting:
+                    self.spool.append(item)
+                waiting.discard()
 
 
 class SpoolFolder:

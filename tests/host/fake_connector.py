@@ -4,15 +4,18 @@ Operation files (``kind: FakeOperation``) carry the generic settings every host 
 ``behaviour`` block. Each input document says how it is answered through its ``outcome``
 property: ``SUCCESS`` (``fanout`` outputs, 1 -> N through partial results when fanout is not 1),
 ``APPLICATION_ERROR`` (404, with an error document), ``FAILURE``, ``RAISE`` (the hook raises
-there, leaving the rest unanswered), ``INTERRUPT`` (Ctrl-C there) or ``SILENT`` (never
-answered). ``threads`` answers documents from worker threads. A document whose ``block``
-property is ``yes`` first creates ``<gate>.ready`` (``gate`` is a process property) and waits
-for ``<gate>.go``: tests kill the run at that exact point. One whose ``block_before_output``
-property is N waits there after streaming its first N outputs, as a query between two pages.
+there, leaving the rest unanswered), ``EXIT`` (``sys.exit(3)`` there, as a library might),
+``INTERRUPT`` (Ctrl-C there) or ``SILENT`` (never answered). ``threads`` answers documents from
+worker threads; ``reverse`` answers the last document first (a connector's concurrent calls
+completing out of order). A document whose ``block`` property is ``yes`` first creates
+``<gate>.ready`` (``gate`` is a process property) and waits for ``<gate>.go``: tests kill the run
+at that exact point. One whose ``block_before_output`` property is N waits there after streaming
+its first N outputs, as a query between two pages.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -61,6 +64,7 @@ class FakeOperation:
     fanout: int = 1
     combine: bool = False
     threads: int = 0
+    reverse: bool = False
     calls: list[int] = field(default_factory=list, compare=False)
 
 
@@ -105,6 +109,7 @@ def connector_load_operation(connector_id: str, path: Path) -> FakeOperation | N
         behaviour.get("fanout", 1),
         behaviour.get("combine", False),
         behaviour.get("threads", 0),
+        behaviour.get("reverse", False),
     )
 
 
@@ -132,8 +137,9 @@ def connector_execute(
             ]:
                 future.result()
         return True
-    for i, doc in enumerate(documents):
-        _answer(operation, connection, i, doc, response, context)
+    order = reversed(range(len(documents))) if operation.reverse else range(len(documents))
+    for i in order:
+        _answer(operation, connection, i, documents[i], response, context)
     return True
 
 
@@ -155,6 +161,8 @@ def _answer(
         raise RuntimeError(f"fake connector broke on document {i} (token {token})")
     if outcome == "INTERRUPT":
         raise KeyboardInterrupt
+    if outcome == "EXIT":
+        sys.exit(3)  # a library that calls sys.exit()
     if outcome == "SILENT":
         return
     if outcome == "FAILURE":

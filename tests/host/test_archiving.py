@@ -12,7 +12,7 @@ import pytest
 
 from connector.errors import ConfigError
 from connector.host.archive import Archiver, archive_name
-from connector.host.reporting import tracked_document
+from connector.host.reporting import connect, tracked_document
 from connector.scrub import Scrubber
 from tests.host.conftest import Runner, write
 
@@ -37,21 +37,23 @@ steps:
 """
 
 
+def _archiving_operation(tmp_path: Path, action: str, fanout: int) -> None:
+    """ops/fetch.yaml: ``fanout`` outputs per input, archived in ops/archive."""
+    operation = f"""
+kind: FakeOperation
+name: fetch
+action: {action}
+behaviour: {{fanout: {fanout}}}
+archiving: {{enabled: true, directory: archive}}
+"""
+    write(tmp_path, "ops/fetch.yaml", operation)
+
+
 @pytest.mark.parametrize("direction", ["input", "output"])
 def test_archived_files_hold_the_tracked_documents_named_as_boomi_names_them(
     tmp_path: Path, run: Runner, direction: str
 ) -> None:
-    write(
-        tmp_path,
-        "ops/fetch.yaml",
-        """
-kind: FakeOperation
-name: fetch
-action: GET
-behaviour: {fanout: 2}
-archiving: {enabled: true, directory: archive}
-""",
-    )
+    _archiving_operation(tmp_path, "GET", fanout=2)
     write(tmp_path, "process.yaml", PROCESS.replace("DIRECTION", direction))
     before = datetime.now(UTC).replace(microsecond=0)
     report = run()
@@ -120,3 +122,29 @@ archiving: {directory: archive}
         r"carry it\) '../../fetch' is not a plain file name",
     ):
         run()
+
+
+@pytest.mark.parametrize("direction", ["input", "output"])
+def test_a_document_is_archived_only_once_process_reporting_holds_it(
+    tmp_path: Path, run: Runner, direction: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed at any moment leaves no archive file for a document the report lacks: each
+    file is written after the commit that records its document (a query's streamed outputs
+    included, which otherwise wait to be committed in groups)."""
+    _archiving_operation(tmp_path, "QUERY", fanout=3)
+    write(tmp_path, "process.yaml", PROCESS.replace("DIRECTION", direction))
+    committed_when_archived: list[bool] = []
+    original = Archiver.archive
+
+    def checked(self: Archiver, index: int, data: bytes, when: datetime | None = None) -> Path:
+        reader = connect(tmp_path / "reporting.db", create=False)  # sees committed rows only
+        try:
+            row = reader.execute("SELECT 1 FROM documents WHERE idx = ?", (index,)).fetchone()
+        finally:
+            reader.close()
+        committed_when_archived.append(row is not None)
+        return original(self, index, data, when)
+
+    monkeypatch.setattr(Archiver, "archive", checked)
+    run()
+    assert committed_when_archived == [True] * (2 if direction == "input" else 6)

@@ -248,5 +248,20 @@ def test_quiet_process_run_prints_only_what_did_not_go_well(
         ": ERROR, 4 tracked documents (0 application errors, 2 failures)"
     )
     assert out.splitlines()[1:] == [
-        "step 'Fetch': 2 document(s) failed; the process stopped after the batch"
+        "step 'Fetch': 2 document(s) failed; the process stopped after the step"
     ]
+
+
+def test_a_plugin_calling_sys_exit_fails_its_documents_not_the_run(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SystemExit from plugin code is the plugin failing: FAILURE, ERROR, exit 4, one line."""
+    assert _run(files, "-p", "outcome=EXIT", "--report") == ExitCode.DOCUMENT_FAILURES
+    out, err = capsys.readouterr()
+    assert "status     ERROR: step 'Fetch': 2 document(s) failed" in out
+    assert out.count("FAILURE  -     SystemExit: 3") == 2
+    assert err.splitlines()[:-1] == [
+        "warning: step 'Fetch': connector 'fake' raised SystemExit: 3; "
+        "its unanswered documents failed"
+    ]
+    assert err.splitlines()[-1].startswith("details: atomsphere execution ")

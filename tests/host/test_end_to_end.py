@@ -149,7 +149,7 @@ def test_a_get_reports_and_routes_for_every_direction_and_error_flag(
     else:
         assert run.result.status is ExecutionStatus.ERROR
         assert run.result.stopped_by is StopReason.APPLICATION_ERRORS
-        assert not out.exists(), "the process stopped after the batch"
+        assert not out.exists(), "the process stopped after the step"
 
 
 @pytest.mark.slow

@@ -273,3 +273,111 @@ def test_a_run_killed_between_query_pages_keeps_the_streamed_outputs(tmp_path: P
         _raw_statuses(database)
         == [("INCOMPLETE", "INCOMPLETE")] * 5 + [("COMPLETE", "SUCCESS")] * 8
     )
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_run_like_ctrl_c(tmp_path: Path) -> None:
+    """``kill PID`` (a service manager stopping the job): ABORTED, the temporary spool files
+    (raw documents) removed, the run lock released, exit 143 with one line."""
+    write(tmp_path, "process.yaml", PROCESS.replace("DIRECTION", "output"))
+    write(tmp_path, "fetch.yaml", OPERATION)
+    env = _environment(tmp_path)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env["TMPDIR"] = str(temp)
+    gate = tmp_path / "gate"
+
+    child = _run(tmp_path, env, gate)
+    _wait_for(gate.with_name("gate.ready"), child)
+    assert [p.name for p in temp.iterdir() if p.name.startswith("atomsphere-run-")]
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 143
+    assert err.decode().splitlines() == ["error: terminated (SIGTERM)"]
+    assert list(temp.iterdir()) == [], "the run's temporary folder is gone"
+    assert list((tmp_path / "reporting.db.runs").iterdir()) == [], "the run lock is released"
+
+    db = connect(tmp_path / "reporting.db", create=False)
+    try:
+        (execution,) = list_executions(db)
+        assert (execution.status, execution.message) == (
+            ExecutionStatus.ABORTED,
+            "terminated (SIGTERM)",
+        )
+        fetched = [d for d in execution_documents(db, execution.id) if d.step_name == "Fetch"]
+        assert [(d.fields["thing"], d.status) for d in fetched] == [
+            ("a", "SUCCESS"),
+            ("b", "APPLICATION_ERROR"),
+        ]
+    finally:
+        db.close()
+
+
+def _a_run_killed_while_streaming(database: Path, outputs: int) -> str:
+    """An execution whose start step's query streamed ``outputs`` records, then died."""
+    dead = ExecutionRecorder(database, Scrubber(()))
+    try:
+        dead_id = dead.begin("p", database.with_name("p.yaml"), {})
+        step = dead.begin_step("start", "Query", "start")
+        for _ in range(outputs):  # each waiting for the query's answer
+            dead.track(step, 0, 0, TrackingDirection.OUTPUT, b"<r/>", {}, {}, "2024-01-01")
+        dead.commit()
+        assert dead._run_lock is not None
+        dead._run_lock.release()  # what the kernel does when the process dies
+    finally:
+        dead.close()
+    return dead_id
+
+
+def test_a_dead_run_ends_when_it_last_recorded_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start step's query killed while streaming: the execution ends when the last streamed
+    record was written, not when it started, for readers and for the run that marks it."""
+    clock = iter(f"2024-05-01T08:00:{s:02d}.000+00:00" for s in range(60))
+    monkeypatch.setattr("connector.host.reporting.recorder.now", lambda: next(clock))
+    database = tmp_path / "reporting.db"
+    # Begun at 08:00:00, its step at 08:00:01, three outputs at 08:00:02 to 08:00:04.
+    dead_id = _a_run_killed_while_streaming(database, outputs=3)
+
+    db = connect(database, create=False)
+    try:
+        (shown,) = list_executions(db)
+        assert (shown.status, shown.ended_at) == ("INCOMPLETE", "2024-05-01T08:00:04.000+00:00")
+    finally:
+        db.close()
+    connect(database, create=True).close()  # what the next run does first
+    raw = sqlite3.connect(database)
+    try:
+        row = raw.execute("SELECT status, ended_at FROM executions WHERE id = ?", (dead_id,))
+        assert row.fetchone() == ("INCOMPLETE", "2024-05-01T08:00:04.000+00:00")
+    finally:
+        raw.close()
+
+
+def test_a_version_1_database_is_read_as_it_is_and_upgraded_by_a_run(tmp_path: Path) -> None:
+    database = tmp_path / "reporting.db"
+    _a_run_killed_while_streaming(database, outputs=1)
+    raw = sqlite3.connect(database)
+    raw.execute("ALTER TABLE documents DROP COLUMN recorded_at")
+    raw.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    raw.commit()
+    raw.close()
+
+    db = connect(database, create=False)
+    try:
+        (shown,) = list_executions(db)
+        assert shown.status == "INCOMPLETE" and shown.ended_at is not None
+    finally:
+        db.close()
+    connect(database, create=True).close()
+    raw = sqlite3.connect(database)
+    try:
+        assert raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+            "2",
+        )
+        columns = [row[1] for row in raw.execute("PRAGMA table_info(documents)")]
+        assert "recorded_at" in columns
+        assert raw.execute("SELECT status FROM executions").fetchone() == ("INCOMPLETE",)
+    finally:
+        raw.close()

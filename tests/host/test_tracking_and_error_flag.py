@@ -1,5 +1,5 @@
 """Tracking direction × Return Application Error Responses: what the report holds, where
-documents go, and whether the execution stops after the batch."""
+documents go, and whether the execution stops after the step."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def test_report_and_flow_for_every_direction_and_error_flag(
         assert report.execution.status == ExecutionStatus.ERROR
         assert report.run.stopped_by is StopReason.APPLICATION_ERRORS
         assert "Return Application Error Responses is off" in report.execution.message
-        assert [s.name for s in report.steps] == ["Start", "Fetch"], "stopped after the batch"
+        assert [s.name for s in report.steps] == ["Start", "Fetch"], "stopped after the step"
         assert not (tmp_path / "out").exists()
     assert report.execution.application_errors == 1
     assert report.execution.documents == 6  # three from the start step, three from Fetch

@@ -8,8 +8,9 @@ refuse a file that is not a reporting database.
 
 A killed run cannot mark its own execution, so every run holds an exclusive lock on a file named
 after its execution; whoever opens the database next and can take that lock knows the run is
-gone. The next run marks such an execution INCOMPLETE; a reader shows it INCOMPLETE without
-writing. Documents it had answered (and outputs already streamed) were committed and stay.
+gone. The next run marks such an execution INCOMPLETE, ended at the last thing it recorded (each
+document row says when it was written); a reader shows it so without writing. Documents it had
+answered (and outputs already streamed) were committed and stay.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Final
 
 from connector.errors import ConfigError
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 ENV_VAR: Final = "ATOMSPHERE_REPORTING_DB"
 
 _SCHEMA: Final = """
@@ -72,6 +73,7 @@ CREATE TABLE IF NOT EXISTS documents (
     properties TEXT NOT NULL DEFAULT '{}',
     started_at TEXT NOT NULL,
     answered_at TEXT,
+    recorded_at TEXT,
     PRIMARY KEY (execution_id, idx)
 );
 CREATE INDEX IF NOT EXISTS documents_by_input
@@ -86,6 +88,11 @@ CREATE TABLE IF NOT EXISTS tracked_fields (
 );
 CREATE INDEX IF NOT EXISTS tracked_fields_by_value ON tracked_fields (name, value);
 """
+
+
+#: What brings a database of an older schema version to the next one (a run does it; readers
+#: read version 1 as it is). Version 2 records when each document row was written.
+_UPGRADES: Final = {1: ("ALTER TABLE documents ADD COLUMN recorded_at TEXT",)}
 
 
 class ExecutionStatus(StrEnum):
@@ -181,12 +188,13 @@ _ENDED_RUNS: Final = (
 _TABLES: Final = frozenset({"meta", "executions", "steps", "documents", "tracked_fields"})
 
 
-def _check_schema(db: sqlite3.Connection, path: Path, *, empty_ok: bool) -> bool:
-    """True when ``path`` is a reporting database of this version, False when it is an empty
-    one (allowed only with ``empty_ok``); refuses anything else, naming the file."""
+def _check_schema(db: sqlite3.Connection, path: Path, *, empty_ok: bool) -> int | None:
+    """The schema version of the reporting database at ``path`` (this one, or an older one a
+    run upgrades), None when it is empty (allowed only with ``empty_ok``); refuses anything
+    else, naming the file."""
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not tables and empty_ok:
-        return False
+        return None
     version = None
     if tables >= _TABLES:
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -196,22 +204,31 @@ def _check_schema(db: sqlite3.Connection, path: Path, *, empty_ok: bool) -> bool
             f"{path}: not a process reporting database (it lacks the reporting tables); "
             "give --db a reporting database, or a new file for a run to create"
         )
-    if version != str(SCHEMA_VERSION):
+    readable = {str(v) for v in _UPGRADES} | {str(SCHEMA_VERSION)}
+    if version not in readable:
         raise ConfigError(
             f"{path}: reporting schema version {version}; this version of "
-            f"atomsphere reads version {SCHEMA_VERSION}"
+            f"atomsphere reads version {SCHEMA_VERSION} (and upgrades older ones)"
         )
-    return True
+    return int(version)
 
 
 def _ensure_schema(db: sqlite3.Connection, path: Path) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
-        if not _check_schema(db, path, empty_ok=True):
+        version = _check_schema(db, path, empty_ok=True)
+        if version is None:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif version < SCHEMA_VERSION:
+            for older in range(version, SCHEMA_VERSION):
+                for statement in _UPGRADES[older]:
+                    db.execute(statement)
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+            )
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -296,9 +313,13 @@ def _inprocess(db: sqlite3.Connection) -> list[str]:
 
 
 def _last_activity(db: sqlite3.Connection, execution_id: str) -> str | None:
-    """When a dead run last recorded anything: the end its execution is given."""
+    """When a dead run last recorded anything (a step begun or ended, a document answered, or
+    one written still waiting for its answer): the end its execution is given."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+    written = "recorded_at, " if "recorded_at" in columns else ""  # a version 1 file, read only
     row = db.execute(
-        "SELECT MAX(t) FROM (SELECT MAX(answered_at) AS t FROM documents WHERE execution_id = ?"
+        f"SELECT MAX(t) FROM (SELECT MAX(COALESCE(answered_at, {written}started_at)) AS t"
+        " FROM documents WHERE execution_id = ?"
         " UNION ALL SELECT MAX(COALESCE(ended_at, started_at)) FROM steps"
         " WHERE execution_id = ?)",
         (execution_id, execution_id),

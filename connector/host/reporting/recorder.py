@@ -4,7 +4,9 @@ The runner calls the recorder as documents are answered. Every answer is committ
 connector's next answer is taken. Outputs still waiting for their input's answer (a query's
 records, page after page) are committed in bounded units: every ``commit_every`` documents, and
 by a flusher thread once the open transaction is ``commit_after`` seconds old, so the write lock
-is never held while the connector waits for its next page. A run killed at any moment leaves the
+is never held while the connector waits for its next page. A step that archives its documents
+commits each one before its archive file is written, so the archive never holds a document
+that process reporting lacks. A run killed at any moment leaves the
 documents it had answered, and the outputs it had streamed up to a fraction of a second before,
 which the next start marks INCOMPLETE. Everything written is scrubbed of connection secrets.
 """
@@ -183,6 +185,7 @@ class ExecutionRecorder:
         it waits for :meth:`answer_outputs` (committed meanwhile with others waiting, every
         ``commit_every`` or after ``commit_after``). Returns its execution-wide index, from 1."""
         clean = self.scrubber.data(data) if data is not None else None
+        moment = now()
         with self._lock:
             self._begin()
             index = self._next_index
@@ -190,7 +193,7 @@ class ExecutionRecorder:
             self.db.execute(
                 "INSERT INTO documents (execution_id, idx, step_seq, batch, batch_index,"
                 " direction, status, status_code, message, data, size, properties, started_at,"
-                " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " answered_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     self.execution_id,
                     index,
@@ -205,7 +208,8 @@ class ExecutionRecorder:
                     len(clean) if clean is not None else 0,
                     json.dumps(self.scrubber.mapping(properties), sort_keys=True),
                     started_at,
-                    now() if answer else None,
+                    moment if answer else None,
+                    moment,
                 ),
             )
             self.db.executemany(
