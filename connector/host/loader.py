@@ -378,6 +378,12 @@ class _Builder:
             raise
         except ConnectorError as exc:
             raise ConfigError(f"cannot load {file}: {exc}") from None
+        except (Exception, SystemExit) as exc:
+            # Another plugin's load hook is not ours to trust: a bug in it, or its library calling
+            # sys.exit(), is one load error naming the file, not a traceback or a silent exit.
+            raise ConfigError(
+                f"cannot load {file}: the {connector!r} plugin failed: {type(exc).__name__}: {exc}"
+            ) from None
         if operation is None:
             raise ConfigError(f"no installed plugin loads operations for connector {connector!r}")
         if not isinstance(operation, Operation):

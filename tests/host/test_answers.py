@@ -15,6 +15,7 @@ from connector.contract import (
     TrackingDirection,
     TrackingSettings,
 )
+from connector.errors import ConfigError
 from connector.host import ExecutionStatus, StopReason, load_process, run_process
 from connector.plugins import get_plugin_manager, hookimpl
 from tests.host import fake_connector
@@ -337,3 +338,33 @@ steps:
     assert (report.step("Fork").inputs, report.step("Fork").outputs) == (2, 4)
     assert [d.size for d in report.documents_of("Second")] == [4, 4], "the original documents"
     assert sorted(p.read_bytes() for p in (tmp_path / "out").iterdir()) == [b"<a/>", b"<b/>"]
+
+
+class _BrokenLoad:
+    """A plugin whose load hook misbehaves: raises a bug, or its library calls ``sys.exit()``."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    @hookimpl
+    def connector_load_operation(self, connector_id: str, path: Path) -> _Op | None:
+        raise self.error
+
+    @hookimpl
+    def connector_register_connectors(self, register: object) -> None:
+        register(fake_connector.descriptor())  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [(KeyError("endpoint"), "KeyError: 'endpoint'"), (SystemExit(3), "SystemExit: 3")],
+)
+def test_a_plugin_failing_to_load_an_operation_is_one_load_error(
+    tmp_path: Path, error: BaseException, said: str
+) -> None:
+    pm: pluggy.PluginManager = get_plugin_manager(plugins=[_BrokenLoad(error)])
+    _setup(tmp_path, "SUCCESS", "input")
+    with pytest.raises(ConfigError) as raised:
+        load_process(tmp_path / "process.yaml", pm)
+    message = str(raised.value)
+    assert f"cannot load {tmp_path / 'fetch.yaml'}: the 'fake' plugin failed: {said}" in message
