@@ -84,9 +84,8 @@ class Parameter:
         try:
             return etree.XPath(self.xpath or "", namespaces=dict(self.namespaces))
         except etree.XPathSyntaxError as exc:
-            raise ConfigError(
-                f"parameter {self.name}: invalid XPath {self.xpath!r}: {exc}"
-            ) from None
+            # No "parameter NAME:" here: every loader already locates it (``parameters.NAME:``).
+            raise ConfigError(f"invalid XPath {self.xpath!r}: {exc}") from None
 
     def resolve(self, document: Document | None, context: ExecutionContext) -> str | None:
         """The value for one document; None when the source has no value and no default."""
