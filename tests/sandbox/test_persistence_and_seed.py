@@ -55,6 +55,10 @@ def test_records_are_related(sandbox: Sandbox) -> None:
     }
     account = client.get(f"/Account/{sandbox.config.account_id}", headers=JSON).json()
     assert account["accountId"] == "sandbox-A1B2C3" and account["status"] == "active"
+    licensing = [v for k, v in account["licensing"].items() if k != "@type"]
+    licences = [account["molecule"], *licensing]
+    assert account["overDeployed"] is False and len(licences) > 2
+    assert all(0 <= licence["used"] <= licence["purchased"] for licence in licences)
 
 
 def test_a_hundred_thousand_records_start_lazily_and_page_correctly(clock: FakeClock) -> None:

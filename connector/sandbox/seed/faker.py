@@ -126,6 +126,7 @@ class Faker:
             if value is not None:
                 record[field.name] = value
         self.fix_names(record)
+        _cap_used(record)
         return record
 
     def fix_names(self, record: Record) -> None:
@@ -243,3 +244,10 @@ class Faker:
         if "type" in lowered:
             return rng.choice(words.CONNECTOR_TYPES)[0]
         return f"{rng.choice(words.SUBJECTS).lower().replace(' ', '-')}-{rng.randint(1, 999)}"
+
+
+def _cap_used(record: Record) -> None:
+    """Licences in use never exceed those purchased (seeded accounts are not over-deployed)."""
+    used, purchased = record.get("used"), record.get("purchased")
+    if isinstance(used, str) and isinstance(purchased, str) and int(used) > int(purchased):
+        record["used"] = str(int(used) % (int(purchased) + 1))
