@@ -57,7 +57,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Regenerate catalog.json, atomsphere.xsd and atomsphere-unqualified.xsd from Boomi's "
             "OpenAPI spec (a file, or a URL such as "
             "https://api.boomi.com/api/rest/v1/ACCOUNT/openapi.json; for a URL, credentials come "
-            "from ATOMSPHERE_USERNAME with ATOMSPHERE_API_TOKEN or ATOMSPHERE_PASSWORD)."
+            "from ATOMSPHERE_USERNAME with ATOMSPHERE_API_TOKEN or ATOMSPHERE_PASSWORD), each "
+            "type's child elements in the order of an XSD of the API (--element-order: a file, "
+            "or a URL such as https://api.boomi.com/api/soap/v1/ACCOUNT?xsd=1, read the same way)."
         ),
     )
     generate.add_argument("--spec", required=True, metavar="PATH_OR_URL", help="the OpenAPI spec")
