@@ -33,6 +33,8 @@ def _reference_dir() -> Path:
 
 REFERENCE = _reference_dir()
 SPEC_PATH = REFERENCE / "boomi-platform-openapi-3.0.3.json"
+#: Boomi's 2021 XSD: the committed catalog takes its element order from it (``--element-order``).
+ORDER_XSD = REFERENCE / "atomsphere-2021.xsd"
 
 
 @pytest.fixture

@@ -14,14 +14,16 @@ from connector.atomsphere.catalog.facts import ID_FIELD_OVERRIDES, OPERATOR_ARGU
 from connector.atomsphere.catalog.generate import Artefact, iter_artefacts
 from connector.atomsphere.catalog.model import WireAction, catalog_from_json, catalog_to_json
 from connector.atomsphere.catalog.openapi import load_openapi
+from connector.atomsphere.catalog.order import load_element_order
 from connector.contract import Action
-from tests.conftest import REFERENCE, SPEC_PATH
+from tests.conftest import ORDER_XSD, REFERENCE, SPEC_PATH
 
 
 @cache
 def _generated() -> dict[str, Artefact]:
     doc = load_openapi(str(SPEC_PATH))
-    return {a.name: a for a in iter_artefacts(doc)}
+    order = load_element_order(str(ORDER_XSD))
+    return {a.name: a for a in iter_artefacts(doc, element_order=order)}
 
 
 def _tsv(name: str) -> list[dict[str, str]]:
@@ -33,13 +35,15 @@ def _tsv(name: str) -> list[dict[str, str]]:
 def test_committed_artefact_is_byte_identical_to_a_fresh_generation(name: str) -> None:
     committed = (data_dir() / name).read_bytes()
     assert committed == _generated()[name].content, (
-        f"{name} is stale: run `atomsphere catalog generate --spec {SPEC_PATH}`"
+        f"{name} is stale: run `atomsphere catalog generate --spec {SPEC_PATH} "
+        f"--element-order {ORDER_XSD}`"
     )
 
 
 def test_generation_is_deterministic() -> None:
     doc = load_openapi(str(SPEC_PATH))
-    again = {a.name: a.content for a in iter_artefacts(doc)}
+    order = load_element_order(str(ORDER_XSD))
+    again = {a.name: a.content for a in iter_artefacts(doc, element_order=order)}
     assert again == {name: a.content for name, a in _generated().items()}
 
 

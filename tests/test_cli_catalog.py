@@ -17,7 +17,10 @@ import pytest
 from connector import __version__
 from connector.atomsphere.catalog import data_dir
 from connector.cli import main
-from tests.conftest import SPEC_PATH
+from tests.conftest import ORDER_XSD, SPEC_PATH
+
+#: ``catalog generate`` as the committed catalog was generated.
+GENERATE = ["catalog", "generate", "--spec", str(SPEC_PATH), "--element-order", str(ORDER_XSD)]
 
 
 def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,16 +75,66 @@ def test_unknown_object_is_one_line_with_suggestions(capsys: pytest.CaptureFixtu
 
 
 def test_generate_check_and_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["catalog", "generate", "--spec", str(SPEC_PATH), "--check"]) == 0
+    assert main([*GENERATE, "--check"]) == 0
     out = tmp_path / "out"
-    assert main(["catalog", "generate", "--spec", str(SPEC_PATH), "--out", str(out)]) == 0
+    assert main([*GENERATE, "--out", str(out)]) == 0
+    assert "in the element order of" in capsys.readouterr().err
     for name in ("catalog.json", "atomsphere.xsd", "atomsphere-unqualified.xsd"):
         assert (out / name).read_bytes() == (data_dir() / name).read_bytes()
     (out / "atomsphere.xsd").write_text("stale")
-    assert (
-        main(["catalog", "generate", "--spec", str(SPEC_PATH), "--out", str(out), "--check"]) == 1
-    )
+    assert main([*GENERATE, "--out", str(out), "--check"]) == 1
     assert "atomsphere.xsd" in capsys.readouterr().err
+
+
+def test_generate_without_the_element_order_is_not_the_committed_catalog(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["catalog", "generate", "--spec", str(SPEC_PATH), "--check"]) == 1
+    assert "catalog.json, atomsphere.xsd" in capsys.readouterr().err
+
+
+def test_generate_help_documents_the_element_order(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["catalog", "generate", "--help"])
+    assert "--element-order XSD_PATH_OR_URL" in capsys.readouterr().out
+
+
+def _write(path: Path, text: str) -> str:
+    path.write_text(text)
+    return str(path)
+
+
+ORDER_MISTAKES: dict[str, tuple[Callable[[Path], str], str]] = {
+    "missing file": (lambda d: str(d / "none.xsd"), "XSD file not found"),
+    "a folder": (lambda d: str(d), "cannot read XSD: Is a directory"),
+    "not XML": (
+        lambda d: _write(d / "bad.xsd", "<schema"),
+        "not well-formed XML: ",  # then libxml2's own words, which vary by version
+    ),
+    "not an XSD": (
+        lambda d: _write(d / "wsdl.xml", "<definitions/>"),
+        "not an XML Schema (the root is 'definitions')",
+    ),
+    "an XSD without complex types": (
+        lambda d: _write(
+            d / "empty.xsd", '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>'
+        ),
+        "the XSD names no complexType to take an order from",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(ORDER_MISTAKES))
+def test_a_bad_element_order_xsd_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mistake: str
+) -> None:
+    make, message = ORDER_MISTAKES[mistake]
+    location = make(tmp_path)
+    out = tmp_path / "out"
+    assert main([*GENERATE[:-1], location, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {location}: {message}") and len(err.splitlines()) == 1
+    assert not out.exists()
 
 
 def test_generate_from_a_bad_spec_is_a_clear_error(

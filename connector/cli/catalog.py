@@ -11,6 +11,7 @@ from connector.atomsphere.catalog import FieldKind, ObjectInfo, data_dir, load_c
 from connector.atomsphere.catalog.generate import iter_artefacts, write_artefacts
 from connector.atomsphere.catalog.model import catalog_to_json
 from connector.atomsphere.catalog.openapi import load_openapi
+from connector.atomsphere.catalog.order import load_element_order
 from connector.cli.output import ExitCode, print_json, print_table
 from connector.contract import Action
 
@@ -56,10 +57,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Regenerate catalog.json, atomsphere.xsd and atomsphere-unqualified.xsd from Boomi's "
             "OpenAPI spec (a file, or a URL such as "
             "https://api.boomi.com/api/rest/v1/ACCOUNT/openapi.json; for a URL, credentials come "
-            "from ATOMSPHERE_USERNAME with ATOMSPHERE_API_TOKEN or ATOMSPHERE_PASSWORD)."
+            "from ATOMSPHERE_USERNAME with ATOMSPHERE_API_TOKEN or ATOMSPHERE_PASSWORD), each "
+            "type's child elements in the order of an XSD of the API (--element-order: a file, "
+            "or a URL such as https://api.boomi.com/api/soap/v1/ACCOUNT?xsd=1, read the same way)."
         ),
     )
     generate.add_argument("--spec", required=True, metavar="PATH_OR_URL", help="the OpenAPI spec")
+    generate.add_argument(
+        "--element-order",
+        metavar="XSD_PATH_OR_URL",
+        default=None,
+        help="an XML Schema of the API (its ?xsd=1) whose xs:sequence order the types' elements "
+        "follow; without it, or for types it lacks, fields are alphabetical. The committed "
+        "catalog uses Boomi's 2021 XSD",
+    )
     generate.add_argument(
         "--out",
         type=Path,
@@ -189,11 +200,13 @@ def _body(request: str | None, response: str | None, limits: tuple[tuple[str, in
 
 def _generate(args: argparse.Namespace) -> int:
     doc = load_openapi(args.spec)
+    order = load_element_order(args.element_order) if args.element_order else None
+    descriptions: bool = args.include_descriptions
     out: Path = args.out or data_dir()
     if args.check:
         stale = [
             a.name
-            for a in iter_artefacts(doc, include_descriptions=args.include_descriptions)
+            for a in iter_artefacts(doc, include_descriptions=descriptions, element_order=order)
             if not (out / a.name).is_file() or (out / a.name).read_bytes() != a.content
         ]
         if stale:
@@ -201,8 +214,9 @@ def _generate(args: argparse.Namespace) -> int:
             return ExitCode.FAILURE
         print(f"up to date: {out}", file=sys.stderr)
         return ExitCode.OK
-    written = write_artefacts(doc, out, include_descriptions=args.include_descriptions)
+    written = write_artefacts(doc, out, include_descriptions=descriptions, element_order=order)
     for path in written:
         print(path)
-    print(f"generated {len(written)} files from {args.spec}", file=sys.stderr)
+    ordered = f" in the element order of {args.element_order}" if order else ""
+    print(f"generated {len(written)} files from {args.spec}{ordered}", file=sys.stderr)
     return ExitCode.OK

@@ -39,7 +39,7 @@ RECORD_ELEMENTS: dict[str, str] = {"ListQueues": "QueueRecord"}
 #: What to do about an object type only the served schema knows.
 REGENERATE: Final = (
     "regenerate the catalog from the account's OpenAPI spec: atomsphere catalog generate "
-    "--spec PATH_OR_URL"
+    "--spec PATH_OR_URL --element-order XSD_PATH_OR_URL"
 )
 
 _ENDPOINTS: dict[Action, tuple[WireAction, ...]] = {

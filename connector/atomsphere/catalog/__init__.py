@@ -2,7 +2,8 @@
 
 The generated artefacts live in ``data/``: ``catalog.json`` (objects, endpoints, filters, type
 model), ``atomsphere.xsd`` (the API's XML Schema) and ``atomsphere-unqualified.xsd`` (bodies in no
-namespace). Refresh them with ``atomsphere catalog generate --spec PATH_OR_URL``.
+namespace). Refresh them with ``atomsphere catalog generate --spec PATH_OR_URL --element-order
+XSD_PATH_OR_URL`` (the committed ones: Boomi's spec, with the element order of its 2021 XSD).
 """
 
 from __future__ import annotations

@@ -176,11 +176,12 @@ class ObjectInfo:
 
 @dataclass(frozen=True)
 class SpecSource:
-    """Which spec the catalog came from."""
+    """Which spec the catalog came from, and which XSD gave its element order (if any)."""
 
     title: str
     version: str
     sha256: str
+    element_order_sha256: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import httpx
 
 from connector.errors import ConfigError, Problem
 
+#: The most the generator reads from one location (the spec is 4 MB, the XSD under 1 MB).
 MAX_SPEC_BYTES: Final = 64 * 1024 * 1024
 _IDENTIFIER: Final = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
 ENVELOPE_NAMES: Final = frozenset(
@@ -103,23 +104,8 @@ def ref_name(node: Mapping[str, Any]) -> str | None:
 
 
 def load_openapi(location: str, *, client: httpx.Client | None = None) -> OpenAPIDocument:
-    """Load a spec from a path or an ``http(s)://`` URL.
-
-    For a URL (e.g. an account's ``/api/rest/v1/{accountId}/openapi.json``), credentials come
-    from ``ATOMSPHERE_USERNAME`` with ``ATOMSPHERE_API_TOKEN`` or ``ATOMSPHERE_PASSWORD``.
-    """
-    if location.startswith(("http://", "https://")):
-        raw = _fetch(location, client)
-    else:
-        path = Path(location)
-        try:
-            if path.stat().st_size > MAX_SPEC_BYTES:
-                raise ConfigError([Problem(f"larger than {MAX_SPEC_BYTES} bytes", location)])
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise ConfigError([Problem("spec file not found", location)]) from None
-        except OSError as exc:
-            raise ConfigError([Problem(f"cannot read spec: {exc.strerror}", location)]) from None
+    """Load a spec from a path or an ``http(s)://`` URL (see :func:`read_location`)."""
+    raw = read_location(location, what="spec", accept="application/json", client=client)
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -132,7 +118,31 @@ def load_openapi(location: str, *, client: httpx.Client | None = None) -> OpenAP
     return OpenAPIDocument(data, hashlib.sha256(raw).hexdigest(), location)
 
 
-def _fetch(url: str, client: httpx.Client | None) -> bytes:
+def read_location(
+    location: str, *, what: str, accept: str, client: httpx.Client | None = None
+) -> bytes:
+    """The bytes at a path or an ``http(s)://`` URL, at most :data:`MAX_SPEC_BYTES`.
+
+    Everything the generator reads (the spec, an element-order XSD) comes through here, so a
+    missing file or a failed fetch is one :class:`ConfigError` naming ``what`` and the location.
+    For a URL (e.g. an account's ``/api/rest/v1/{accountId}/openapi.json`` or ``?xsd=1``),
+    credentials come from ``ATOMSPHERE_USERNAME`` with ``ATOMSPHERE_API_TOKEN`` or
+    ``ATOMSPHERE_PASSWORD``.
+    """
+    if location.startswith(("http://", "https://")):
+        return _fetch(location, what, accept, client)
+    path = Path(location)
+    try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise ConfigError([Problem(f"larger than {MAX_SPEC_BYTES} bytes", location)])
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([Problem(f"{what} file not found", location)]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(f"cannot read {what}: {exc.strerror}", location)]) from None
+
+
+def _fetch(url: str, what: str, accept: str, client: httpx.Client | None) -> bytes:
     user = os.environ.get("ATOMSPHERE_USERNAME")
     token = os.environ.get("ATOMSPHERE_API_TOKEN")
     password = os.environ.get("ATOMSPHERE_PASSWORD")
@@ -144,9 +154,9 @@ def _fetch(url: str, client: httpx.Client | None) -> bytes:
     own = client is None
     http = client or httpx.Client(timeout=60.0, follow_redirects=True)
     try:
-        with http.stream("GET", url, auth=auth, headers={"Accept": "application/json"}) as resp:
+        with http.stream("GET", url, auth=auth, headers={"Accept": accept}) as resp:
             if resp.status_code != 200:
-                raise ConfigError([Problem(f"HTTP {resp.status_code} fetching the spec", url)])
+                raise ConfigError([Problem(f"HTTP {resp.status_code} fetching the {what}", url)])
             chunks: list[bytes] = []
             size = 0
             for chunk in resp.iter_bytes():
@@ -156,7 +166,9 @@ def _fetch(url: str, client: httpx.Client | None) -> bytes:
                 chunks.append(chunk)
             return b"".join(chunks)
     except httpx.HTTPError as exc:
-        raise ConfigError([Problem(f"cannot fetch the spec: {type(exc).__name__}", url)]) from None
+        raise ConfigError(
+            [Problem(f"cannot fetch the {what}: {type(exc).__name__}", url)]
+        ) from None
     finally:
         if own:
             http.close()

@@ -12,6 +12,10 @@ Rules, all taken from the spec's own metadata:
 * per-object query, bulk and async envelopes (``EnvironmentQueryConfig``...) are not types: they
   all share one wire shape, written once by :mod:`connector.atomsphere.catalog.xsd`.
 
+Fields are listed alphabetically, as the spec lists them, unless an element order (the API's own
+XSD, :mod:`connector.atomsphere.catalog.order`) knows the type: then its elements come first, in
+the API's order.
+
 Documentation is generated from facts (kind, type, allowed values); Boomi's description prose is
 copied only when the caller asks for it, because it is not ours to redistribute.
 """
@@ -32,6 +36,7 @@ from connector.atomsphere.catalog.openapi import (
     json_path,
     ref_name,
 )
+from connector.atomsphere.catalog.order import ElementOrder
 
 #: Types the XSD writer defines by hand because every object shares them.
 ENVELOPE_TYPES = frozenset(
@@ -75,7 +80,13 @@ def is_envelope_schema(name: str, schema: Mapping[str, Any]) -> bool:
     return name.endswith("Expression") and "oneOf" in schema
 
 
-def build_type_model(doc: OpenAPIDocument, *, include_descriptions: bool = False) -> TypeModel:
+def build_type_model(
+    doc: OpenAPIDocument,
+    *,
+    include_descriptions: bool = False,
+    element_order: ElementOrder | None = None,
+) -> TypeModel:
+    """The type model of ``doc``; fields follow ``element_order`` where it knows the type."""
     builder = _Builder(doc, include_descriptions)
     for name in sorted(doc.schemas):
         schema = doc.schemas[name]
@@ -87,6 +98,8 @@ def build_type_model(doc: OpenAPIDocument, *, include_descriptions: bool = False
             continue
         builder.add_schema(name, schema, json_path("components", "schemas", name))
         builder.model.top_level.add(name)
+    if element_order is not None:
+        builder.model.types = element_order.order_types(builder.model.types)
     return builder.model
 
 

@@ -4,9 +4,11 @@ Design choices, each forced by how the real API behaves:
 
 * **Element order is free.** The spec lists properties alphabetically, while the service writes
   them in its own (Java field) order, so no ``xs:sequence`` derived from the spec could accept
-  real responses. A type whose child elements are all single uses ``xs:all`` (order-free, each at
-  most once); one with a repeated element uses an unbounded ``xs:choice``; an extension of a base
-  that already has elements also uses ``xs:choice`` (XSD 1.0 forbids ``xs:all`` there).
+  real responses, even one taken from the API's own XSD (it lacks newer fields). A type whose
+  child elements are all single uses ``xs:all`` (order-free, each at most once); one with a
+  repeated element uses an unbounded ``xs:choice``; an extension of a base that already has
+  elements also uses ``xs:choice`` (XSD 1.0 forbids ``xs:all`` there). Elements are listed in
+  catalog order, the API's own where it is known (:mod:`connector.atomsphere.catalog.order`).
 * **Nothing is required on the wire.** The spec's ``required`` lists are not honoured by the
   service (ExecutionRecord responses omit ``message``, which the spec requires), so every element
   and attribute is optional; ``required`` is kept in the documentation and in the catalog.
