@@ -7,6 +7,8 @@ through :func:`json_value`, so XML and JSON of one record cannot disagree.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections.abc import Sequence
@@ -64,7 +66,19 @@ def canonical(value: Any, xs_type: str, enum: Sequence[str] | None = None) -> st
         return format_datetime(parse_datetime(text))
     if xs_type == "xs:date":
         return parse_datetime(text).date().isoformat()
+    if xs_type == "xs:base64Binary":
+        return _base64(text)
     return text
+
+
+def _base64(text: str) -> str:
+    """Base64 text as sent (line breaks dropped), or a problem: the API decodes it to bytes."""
+    joined = "".join(text.split())
+    try:
+        base64.b64decode(joined, validate=True)
+    except binascii.Error:
+        raise ValueProblem(f"{text[:40]!r} is not base64") from None
+    return joined
 
 
 def _text(value: Any) -> str:

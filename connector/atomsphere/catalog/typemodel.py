@@ -3,7 +3,8 @@
 Rules, all taken from the spec's own metadata:
 
 * a property flagged ``xml.attribute`` is an attribute, everything else a qualified child element;
-* an ``array`` is a repeated element, unwrapped, named after the property;
+* an ``array`` is a repeated element, unwrapped, named after the property, except an array of
+  ``format: byte`` strings: that is Java's ``byte[]``, one ``xs:base64Binary`` value on the wire;
 * ``allOf: [$ref, {...}]`` is an extension of the referenced type;
 * an inline ``object`` with properties becomes a named type ``<Parent><Property>``; one without
   properties is open content (Component ``object`` and ``processOverrides`` carry XML in no
@@ -191,6 +192,10 @@ class _Builder:
         if not isinstance(item, Mapping):
             raise self.doc.error(f"{where}.items", "expected an object")
         at = f"{where}.items" if repeated else where
+        if repeated and _is_bytes(item):
+            # Java's byte[] read as an array of bytes by the spec's generator: the API sends one
+            # base64 string (Jackson), one xs:base64Binary element in its XSD and its examples.
+            repeated = False
         type_name, simple = self._type_of(owner, prop, item, at)
         is_attribute = bool((spec.get("xml") or {}).get("attribute")) and simple and not repeated
         kind = FieldKind.ATTRIBUTE if is_attribute else FieldKind.ELEMENT
@@ -268,7 +273,12 @@ _FRIENDLY = {
     "xs:long": "64-bit integer",
     "xs:double": "number",
     "xs:boolean": "true or false",
+    "xs:base64Binary": "base64-encoded bytes",
 }
+
+
+def _is_bytes(spec: Mapping[str, Any]) -> bool:
+    return spec.get("type") in (None, "string") and spec.get("format") == "byte"
 
 
 def _builtin(kind: str | None, fmt: str | None) -> str:
@@ -282,6 +292,8 @@ def _builtin(kind: str | None, fmt: str | None) -> str:
         return "xs:dateTime"
     if fmt == "date":
         return "xs:date"
+    if fmt == "byte":
+        return "xs:base64Binary"
     return "xs:string"
 
 

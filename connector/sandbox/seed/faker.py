@@ -8,6 +8,7 @@ Everything comes from the ``random.Random`` it is handed, so a seed gives one an
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -95,6 +96,13 @@ def fake_uuid(rng: Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
+def pem_base64(rng: Random) -> str:
+    """Base64 of a PEM certificate block, as Boomi stores certificates (``LS0tLS1CRUdJTi...``)."""
+    body = base64.b64encode(rng.randbytes(48)).decode()
+    pem = f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+    return base64.b64encode(pem.encode()).decode()
+
+
 def human_size(raw: int) -> str:
     """Bytes as the API writes sizes next to their raw value: ``53415102`` → ``50 MB`` (whole
     binary units, rounded down)."""
@@ -174,6 +182,8 @@ class Faker:
                 return str(rng.randint(1, 12))
             upper = 100_000 if xs_type == "xs:long" or "size" in lowered else 250
             return str(rng.randint(0, upper))
+        if xs_type == "xs:base64Binary":
+            return pem_base64(rng)
         if xs_type in ("xs:double", "xs:float", "xs:decimal"):
             return repr(round(rng.uniform(0, 100), 2))
         if xs_type == "xs:dateTime" or (
