@@ -228,6 +228,27 @@ def test_bulk_batch_size_cannot_exceed_the_object_limit(tmp_path: Path) -> None:
     assert any("bulk GET takes at most 5 ids" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    "value", ["0", "-1", "0.0009", "86401", ".inf", "-.inf", ".nan", "1e400", "true", "'30'"]
+)
+@pytest.mark.parametrize(
+    "option", ["timeout_seconds", "poll_interval_seconds", "poll_timeout_seconds"]
+)
+def test_an_absurd_number_of_seconds_is_one_located_problem(
+    tmp_path: Path, option: str, value: str
+) -> None:
+    text = f"action: GET\nobject: Environment\noptions:\n  {option}: {value}\n"
+    (problem,) = _problems(tmp_path, text)
+    expected = f"op.yaml:7: options.{option}: must be a number of seconds from 0.001 to 86400"
+    assert problem.split("/")[-1] == expected
+
+
+@pytest.mark.parametrize("value", ["0.001", "86400", "30"])
+def test_seconds_within_bounds_load(tmp_path: Path, value: str) -> None:
+    text = f"action: GET\nobject: Environment\noptions: {{timeout_seconds: {value}}}\n"
+    assert operation(tmp_path, text).options.timeout_seconds == float(value)
+
+
 def test_an_execute_that_takes_no_id(tmp_path: Path) -> None:
     problems = _problems(tmp_path, "action: EXECUTE\nobject: ExecutionRequest\nid: x\n")
     assert any("takes no id" in p for p in problems)

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import httpx
 
+from connector.atomsphere.urls import check_http_url, looks_like_url
 from connector.errors import ConfigError, Problem
 
 MAX_SPEC_BYTES: Final = 64 * 1024 * 1024
@@ -108,7 +109,12 @@ def load_openapi(location: str, *, client: httpx.Client | None = None) -> OpenAP
     For a URL (e.g. an account's ``/api/rest/v1/{accountId}/openapi.json``), credentials come
     from ``ATOMSPHERE_USERNAME`` with ``ATOMSPHERE_API_TOKEN`` or ``ATOMSPHERE_PASSWORD``.
     """
-    if location.startswith(("http://", "https://")):
+    if looks_like_url(location):
+        location = check_http_url(  # never one with a password in it
+            location,
+            field="--spec",
+            credentials="set ATOMSPHERE_USERNAME and ATOMSPHERE_API_TOKEN or ATOMSPHERE_PASSWORD",
+        )
         raw = _fetch(location, client)
     else:
         path = Path(location)
