@@ -432,3 +432,18 @@ def test_the_schema_and_the_loader_share_the_url_rules() -> None:
     base_url = packaged_schema("connection")["properties"]["base_url"]
     assert base_url["allOf"][0]["not"]["pattern"] == USERINFO
     assert base_url["allOf"][1]["then"]["anyOf"][0]["pattern"] == HTTP_URL
+
+
+def test_text_fields_keep_the_text_written_and_yaml_1_1_booleans_are_refused(
+    tmp_path: Path,
+) -> None:
+    path = _file(tmp_path, "account_id: 0123\npassword: 0777")
+    path.write_text(path.read_text().replace("password: p\n", ""))
+    conn = load_connection_file(path, env={})
+    assert (conn.account_id, conn.secret.reveal()) == ("0123", "0777")
+    for word in ("yes", "no", "on", "off"):
+        with pytest.raises(ConfigError) as info:
+            load_connection_file(_file(tmp_path, f"account_id: a\nverify_tls: {word}"), env={})
+        assert str(info.value).endswith(
+            "c.yaml:4: verify_tls: must be true or false, unquoted (or a ${VAR} reference)"
+        )

@@ -72,3 +72,13 @@ def test_default_must_fit_the_type(tmp_path: Path) -> None:
     bad = good.replace("      default: 60\n", "      default: true\n")
     with pytest.raises(ConfigError, match=r"fields\[8\].default: default does not fit type number"):
         load_descriptor(_write(tmp_path, bad))
+
+
+def test_plugin_yaml_text_fields_keep_the_text_written(tmp_path: Path) -> None:
+    good = (ROOT / "plugin.yaml").read_text("utf-8")
+    descriptor = load_descriptor(
+        _write(tmp_path, good.replace("\nname: Boomi AtomSphere API\n", "\nname: 1.10\n"))
+    )
+    assert descriptor.name == "1.10"
+    with pytest.raises(ConfigError, match=r"plugin.yaml:7: version: '1.10' does not match"):
+        load_descriptor(_write(tmp_path, good.replace("version: 0.1.0", "version: 1.10")))

@@ -292,8 +292,9 @@ def load_connection_file(path: Path, env: Mapping[str, str] | None = None) -> Co
     once expanded, by the same rules as the environment's values (``true``/``false`` for a
     boolean, a number's digits for a number), and located at the field's line.
     """
-    loaded = load_yaml_file(path)
-    validate(loaded, packaged_schema("connection"))
+    schema = packaged_schema("connection")
+    loaded = load_yaml_file(path, schema)
+    validate(loaded, schema)
     values = _expand(loaded, os.environ if env is None else env)
     try:
         return connection_from_mapping(values, source=str(path))
