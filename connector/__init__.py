@@ -19,7 +19,7 @@ from connector.contract import (
 )
 from connector.descriptor import PluginDescriptor
 from connector.documents import Document, OperationResponse, Result, Status
-from connector.errors import ConfigError, ConnectorError
+from connector.errors import ConfigError, ConnectorError, PluginError
 from connector.plugins import get_plugin_manager, hookimpl
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "OperationResponse",
     "OperationSettings",
     "PluginDescriptor",
+    "PluginError",
     "ProfileRole",
     "Result",
     "Status",

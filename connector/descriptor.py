@@ -239,7 +239,7 @@ def parse_descriptor(loaded: LoadedYaml) -> PluginDescriptor:
 
 def load_descriptor(path: Path) -> PluginDescriptor:
     """Load and validate a descriptor file."""
-    return parse_descriptor(load_yaml_file(path))
+    return parse_descriptor(load_yaml_file(path, packaged_schema("plugin")))
 
 
 def bundled_descriptor_path() -> Path:
@@ -258,4 +258,5 @@ def bundled_descriptor_path() -> Path:
 def bundled_descriptor() -> PluginDescriptor:
     """The AtomSphere connector's descriptor, loaded once per process."""
     path = bundled_descriptor_path()
-    return parse_descriptor(load_yaml_text(path.read_text("utf-8"), str(path)))
+    text = path.read_text("utf-8")
+    return parse_descriptor(load_yaml_text(text, str(path), packaged_schema("plugin")))

@@ -30,8 +30,25 @@ APPLICATION_STATUS_CODE: Final = "applicationStatusCode"
 APPLICATION_STATUS_MESSAGE: Final = "applicationStatusMessage"
 
 
-def _frozen_mapping(value: Mapping[str, str] | None) -> Mapping[str, str]:
-    return MappingProxyType(dict(value or {}))
+def _frozen_mapping(value: Mapping[str, str | None] | None, what: str) -> Mapping[str, str]:
+    """A read-only copy of ``value`` without its ``None`` values (a property set to ``None`` is
+    unset); a name or value that is not ``str`` is refused here, naming it, rather than failing
+    later where a property is written, tracked or sent."""
+    if value is not None and not isinstance(value, Mapping):
+        raise TypeError(f"Document.{what} must be a mapping, not {type(value).__name__}")
+    kept: dict[str, str] = {}
+    for name, text in (value or {}).items():
+        if not isinstance(name, str):
+            raise TypeError(f"Document.{what}: property names must be str, not {name!r}")
+        if text is None:
+            continue
+        if not isinstance(text, str):
+            raise TypeError(
+                f"Document.{what}[{name!r}] must be str (or None to leave it unset), "
+                f"not {type(text).__name__}"
+            )
+        kept[name] = text
+    return MappingProxyType(kept)
 
 
 @dataclass(frozen=True, eq=True)
@@ -40,6 +57,8 @@ class Document:
 
     ``properties`` are the document's properties (connector-set and user-defined);
     ``dynamic_operation_properties`` are per-document overrides of the operation's settings.
+    Every value is text, as in Boomi: a value that is not ``str`` raises :class:`TypeError`
+    naming the property, and ``None`` means unset (the property is left out).
     """
 
     data: bytes
@@ -49,15 +68,15 @@ class Document:
     def __post_init__(self) -> None:
         if not isinstance(self.data, bytes):
             raise TypeError(f"Document.data must be bytes, not {type(self.data).__name__}")
-        object.__setattr__(self, "properties", _frozen_mapping(self.properties))
-        object.__setattr__(
-            self, "dynamic_operation_properties", _frozen_mapping(self.dynamic_operation_properties)
-        )
+        object.__setattr__(self, "properties", _frozen_mapping(self.properties, "properties"))
+        dynamic = _frozen_mapping(self.dynamic_operation_properties, "dynamic_operation_properties")
+        object.__setattr__(self, "dynamic_operation_properties", dynamic)
 
-    def with_properties(self, **updates: str) -> Document:
-        """A copy with some properties added or replaced."""
+    def with_properties(self, **updates: str | None) -> Document:
+        """A copy with some properties added or replaced (``None`` unsets one)."""
         merged = {**self.properties, **updates}
-        return Document(self.data, merged, self.dynamic_operation_properties)
+        kept = {name: value for name, value in merged.items() if value is not None}
+        return Document(self.data, kept, self.dynamic_operation_properties)
 
 
 class Status(StrEnum):

@@ -11,6 +11,7 @@ is worth retrying is part of its type, not of its message.
     ├── ConfigError (ValueError)            a file or value the user wrote is wrong
     │   └── UnknownNameError (LookupError)  an object, action or field that does not exist
     ├── ContractError (RuntimeError)        a plugin or host broke the hook contract
+    ├── PluginError (RuntimeError)          an installed plugin cannot be loaded
     ├── XMLInputError (ValueError)          a document is not acceptable XML
     └── RemoteError                         the AtomSphere API (or the way to it) failed
         ├── RetriableError                  worth another try: 503, 504, timeouts, resets
@@ -77,6 +78,12 @@ class UnknownNameError(ConfigError, LookupError):
 
 class ContractError(ConnectorError, RuntimeError):
     """A plugin or a host broke the hook contract (e.g. answered a document twice)."""
+
+
+class PluginError(ConnectorError, RuntimeError):
+    """An installed plugin cannot be loaded: its entry point fails to import, raises while
+    loading, or implements a hook that does not exist. The message names the entry point and its
+    distribution; the ``atomsphere`` commands print it and exit 2."""
 
 
 class XMLInputError(ConnectorError, ValueError):

@@ -5,8 +5,8 @@ reports whichever alternative it tried last or found "most relevant" (``'and' is
 property`` for a misspelt operator). Here the alternative the user meant is picked the way a
 reader would: by the key that discriminates the alternatives (``from: xpath``), else by the value's
 type and the keys it carries; then what is wrong inside that one alternative is reported, down to
-the offending field. Values YAML turned into something else (``2024-01-01`` into a date) are
-named as such. A schema may word the message itself: ``errorMessage`` (the keyword of
+the offending field. A YAML 1.1 boolean (``yes``, ``off``) where a boolean is wanted is told to
+be ``true`` or ``false``. A schema may word the message itself: ``errorMessage`` (the keyword of
 ajv-errors, which JSON Schema validators ignore) replaces every error of the subschema it is on.
 """
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
 from typing import Any, NamedTuple
 
 import jsonschema
@@ -27,25 +26,22 @@ Explained = tuple[FieldPath, str]
 _TYPES = jsonschema.Draft202012Validator.TYPE_CHECKER
 
 
-def explain(
-    error: ValidationError, root: Mapping[str, Any], timestamps: Mapping[FieldPath, str]
-) -> list[Explained]:
+def explain(error: ValidationError, root: Mapping[str, Any]) -> list[Explained]:
     """Where ``error`` really is and what to say about it (one or more located messages).
 
-    ``root`` is the schema validated against (for ``$ref``); ``timestamps`` holds the text the
-    user wrote for each value YAML read as a date.
+    ``root`` is the schema validated against (for ``$ref``).
     """
     path = tuple(error.absolute_path)
     custom = error.schema.get("errorMessage") if isinstance(error.schema, Mapping) else None
     if isinstance(custom, str):
         return [(path, custom)]
     if error.validator in ("oneOf", "anyOf") and error.context:
-        return _alternatives(error, root, timestamps)
+        return _alternatives(error, root)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         located = _unknown_keys(path, error.instance, error.schema)
         if located:
             return located
-    return [(path, _message(error, timestamps.get(path)))]
+    return [(path, _message(error))]
 
 
 def _unknown_keys(path: FieldPath, instance: Mapping[str, Any], schema: Any) -> list[Explained]:
@@ -77,9 +73,7 @@ class _Fit(NamedTuple):
     unknown: int
 
 
-def _alternatives(
-    error: ValidationError, root: Mapping[str, Any], timestamps: Mapping[FieldPath, str]
-) -> list[Explained]:
+def _alternatives(error: ValidationError, root: Mapping[str, Any]) -> list[Explained]:
     path = tuple(error.absolute_path)
     instance = error.instance
     branches: list[Any] = [_resolve(root, b) for b in error.validator_value]  # type: ignore[union-attr]
@@ -104,24 +98,24 @@ def _alternatives(
     best = max(fits.values())
     if not best.type_ok:
         types = sorted({t for b in branches for t in _types(root, b)}, key=_TYPE_ORDER.index)
-        return [(path, _wrong_type(instance, types, timestamps.get(path)))]
+        return [(path, _wrong_type(instance, types))]
     top = [i for i in candidates if fits[i] == best]
     if isinstance(instance, dict) and not best.complete and len(top) > 1:
         shapes = [_shape(root, branches[i]) for i in top]
         needs = ", or ".join(s for s in shapes if s)
         return [(path, f"needs {needs}{_unknown(root, branches, instance)}")]
-    explained = [e for sub in failures.get(top[0], ()) for e in explain(sub, root, timestamps)]
+    explained = [e for sub in failures.get(top[0], ()) for e in explain(sub, root)]
     return explained or [(path, error.message)]
 
 
-def _message(error: ValidationError, timestamp: str | None) -> str:
+def _message(error: ValidationError) -> str:
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown field(s)")
     if error.validator == "enum":
         return _not_one_of(error.instance, error.validator_value)  # type: ignore[arg-type]
     if error.validator == "type":
         types: Any = error.validator_value
-        return _wrong_type(error.instance, [types] if isinstance(types, str) else types, timestamp)
+        return _wrong_type(error.instance, [types] if isinstance(types, str) else types)
     return error.message
 
 
@@ -132,11 +126,13 @@ def _not_one_of(value: Any, allowed: Sequence[Any]) -> str:
     return f"{value!r} is not one of: {', '.join(names)}{hint}"
 
 
-def _wrong_type(value: Any, types: Sequence[str], timestamp: str | None) -> str:
-    if isinstance(value, date) and "string" in types:
-        # YAML reads an unquoted 2024-01-01 as a date; every date here is text on the wire.
-        written = timestamp or value.isoformat()
-        return f"dates must be quoted: write '{written}'"
+#: What YAML 1.1 read as booleans and YAML 1.2 (this project's YAML) reads as text.
+_YAML11_BOOLEANS = frozenset({"yes", "no", "on", "off", "y", "n"})
+
+
+def _wrong_type(value: Any, types: Sequence[str]) -> str:
+    if "boolean" in types and isinstance(value, str) and value.lower() in _YAML11_BOOLEANS:
+        return f"{value!r} is not a boolean: write true or false"
     return f"{value!r} is not of type {', '.join(repr(t) for t in types)}"
 
 

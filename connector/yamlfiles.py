@@ -4,23 +4,32 @@ YAML enters the project only here, through ``yaml.SafeLoader`` (no arbitrary tag
 refused: configuration never needs them and they are how "billion laughs" bombs are built.
 Every problem is reported with file, line and field, all at once, so a user fixes a file in one
 pass instead of one error per run.
+
+Scalars are typed by the YAML 1.2 core schema, not PyYAML's YAML 1.1 one: booleans are only
+``true``/``false`` (``True``, ``TRUE``...), integers decimal, ``0o`` or ``0x``, floats include
+``.inf`` and ``.nan``, null is ``~``, ``null`` or nothing, and everything else is a string
+(``yes``, ``on``, ``0777`` as octal, ``1_000``, ``12:30``, ``2026-01-01`` are 1.1's guesses, not
+ours). Mapping keys are always the text written. Given the schema a file is checked against, a
+value the schema declares as text keeps the text written (see :mod:`connector.schema_typing`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import jsonschema
 import yaml
 
 from connector.errors import ConfigError, Problem
 from connector.schema_errors import explain
+from connector.schema_typing import typed_as_declared
 
 #: Configuration files are small; anything bigger is a mistake or an attack.
 MAX_CONFIG_BYTES: Final = 4 * 1024 * 1024
@@ -38,9 +47,9 @@ class LoadedYaml:
     data: Any
     source: str
     lines: Mapping[FieldPath, int]
-    #: The text of each value YAML read as a date or time (``2024-01-01``), as written, so a
-    #: message can show the user what to quote.
-    timestamps: Mapping[FieldPath, str] = field(default_factory=dict)
+    #: The text written for each plain scalar YAML typed as something other than a string
+    #: (``0123``, ``1e3``, ``true``, an empty value), for fields that want it as text.
+    texts: Mapping[FieldPath, str] = field(default_factory=dict)
 
     def line_of(self, path: FieldPath) -> int | None:
         """The line of the value at ``path``, or of its nearest ancestor that exists."""
@@ -62,10 +71,72 @@ def format_path(path: FieldPath) -> str:
     return out
 
 
+_STR: Final = "tag:yaml.org,2002:str"
+#: The YAML 1.2 core schema's implicit types: tag → (pattern, the characters it may start with).
+_CORE: Final = {
+    "tag:yaml.org,2002:bool": (r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    "tag:yaml.org,2002:int": (r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    "tag:yaml.org,2002:float": (
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+    "tag:yaml.org,2002:null": (r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+}
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and nesting deeper than :data:`MAX_DEPTH`."""
+    """SafeLoader with the YAML 1.2 core schema, that refuses aliases, tags other than the core
+    ones (``!!binary``, ``!!timestamp``, ``!!set``...) and nesting deeper than
+    :data:`MAX_DEPTH`."""
 
     depth = 0
+    # Fresh registries, filled below: none of YAML 1.1's resolvers or constructors is inherited.
+    yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012
+    yaml_constructors: ClassVar[dict[Any, Any]] = {}
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        """Keys are the text written (``200:``, ``yes:`` and ``0123:`` included)."""
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "expected a mapping", node.start_mark
+            )
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a name, not a list or a mapping", key_node.start_mark
+                )
+            mapping[key_node.value] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+    def construct_core_int(self, node: yaml.ScalarNode) -> int:
+        text = str(self.construct_scalar(node))
+        try:
+            if text.startswith(("0o", "0x")):
+                return int(text[2:], 8 if text[1] == "o" else 16)
+            return int(text)
+        except ValueError:  # not digits (``!!int abc``), or more digits than Python converts
+            raise yaml.constructor.ConstructorError(
+                None, None, "not an integer (or an integer too long)", node.start_mark
+            ) from None
+
+    def construct_core_float(self, node: yaml.ScalarNode) -> float:
+        text = str(self.construct_scalar(node)).lower()
+        try:
+            return float(text.replace(".inf", "inf").replace(".nan", "nan"))
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "not a number", node.start_mark
+            ) from None
+
+    def construct_core_bool(self, node: yaml.ScalarNode) -> bool:
+        text = str(self.construct_scalar(node)).lower()
+        if text not in ("true", "false"):
+            raise yaml.constructor.ConstructorError(
+                None, None, "not a boolean (write true or false)", node.start_mark
+            )
+        return text == "true"
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -83,14 +154,41 @@ class _Loader(yaml.SafeLoader):
         return mark.line + 1 if mark else None
 
 
+for _core_tag, (_pattern, _first) in _CORE.items():
+    _Loader.add_implicit_resolver(_core_tag, re.compile(_pattern), _first)
+_CONSTRUCTORS: dict[str | None, Any] = {
+    _STR: yaml.SafeLoader.construct_yaml_str,
+    "tag:yaml.org,2002:null": yaml.SafeLoader.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _Loader.construct_core_bool,
+    "tag:yaml.org,2002:int": _Loader.construct_core_int,
+    "tag:yaml.org,2002:float": _Loader.construct_core_float,
+    "tag:yaml.org,2002:seq": yaml.SafeLoader.construct_yaml_seq,
+    "tag:yaml.org,2002:map": yaml.SafeLoader.construct_yaml_map,
+    None: yaml.SafeLoader.construct_undefined,
+}
+for _tag, _constructor in _CONSTRUCTORS.items():
+    _Loader.add_constructor(_tag, _constructor)
+
+
+_CORE_PATTERNS: Final = [re.compile(pattern) for pattern, _ in _CORE.values()]
+
+
+def plain_is_text(text: str) -> bool:
+    """Whether ``text`` written as a plain (unquoted) scalar is read back as a string."""
+    return not any(pattern.match(text) for pattern in _CORE_PATTERNS)
+
+
 class _Refused(Exception):
     def __init__(self, message: str, line: int | None) -> None:
         self.message = message
         self.line = line
 
 
-def load_yaml_text(text: str, source: str) -> LoadedYaml:
-    """Parse YAML text (one document) with positions; raise ConfigError on any problem."""
+def load_yaml_text(text: str, source: str, schema: Mapping[str, Any] | None = None) -> LoadedYaml:
+    """Parse YAML text (one document) with positions; raise ConfigError on any problem.
+
+    With the ``schema`` the file is checked against, the values it declares as text are the
+    text written (``account_id: 0123`` → ``"0123"``); the file is not validated here."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
         raise ConfigError([Problem(f"file is larger than {MAX_CONFIG_BYTES} bytes", source)])
     try:
@@ -120,11 +218,14 @@ def load_yaml_text(text: str, source: str) -> LoadedYaml:
     index.visit(node, ())
     if index.problems:
         raise ConfigError(index.problems)
-    return LoadedYaml(data, source, index.lines, index.timestamps)
+    if schema is not None:
+        data = typed_as_declared(data, index.texts, schema)
+    return LoadedYaml(data, source, index.lines, index.texts)
 
 
-def load_yaml_file(path: Path) -> LoadedYaml:
-    """Read and parse a YAML file; a missing or undecodable file is a ConfigError too."""
+def load_yaml_file(path: Path, schema: Mapping[str, Any] | None = None) -> LoadedYaml:
+    """Read and parse a YAML file; a missing or undecodable file is a ConfigError too. See
+    :func:`load_yaml_text` for ``schema``."""
     source = str(path)
     try:
         raw = path.read_bytes()
@@ -141,10 +242,7 @@ def load_yaml_file(path: Path) -> LoadedYaml:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError([Problem("not valid UTF-8", source, line)]) from None
-    return load_yaml_text(text, source)
-
-
-_TIMESTAMP: Final = "tag:yaml.org,2002:timestamp"
+    return load_yaml_text(text, source, schema)
 
 
 class _Index:
@@ -153,7 +251,7 @@ class _Index:
     def __init__(self, source: str) -> None:
         self.source = source
         self.lines: dict[FieldPath, int] = {}
-        self.timestamps: dict[FieldPath, str] = {}
+        self.texts: dict[FieldPath, str] = {}
         self.problems: list[Problem] = []
 
     def visit(self, node: yaml.Node, path: FieldPath, line: int | None = None) -> None:
@@ -178,8 +276,8 @@ class _Index:
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 self.visit(item, (*path, i))
-        elif node.tag == _TIMESTAMP:
-            self.timestamps[path] = str(node.value)
+        elif isinstance(node, yaml.ScalarNode) and node.tag != _STR and node.style is None:
+            self.texts[path] = str(node.value)
 
 
 # -- JSON Schema ---------------------------------------------------------------------------------
@@ -204,7 +302,7 @@ def iter_schema_problems(loaded: LoadedYaml, schema: Mapping[str, Any]) -> Itera
     problems = [
         loaded.problem(path, message)
         for error in validator.iter_errors(loaded.data)
-        for path, message in explain(error, schema, loaded.timestamps)
+        for path, message in explain(error, schema)
     ]
     yield from sorted(problems, key=lambda p: (p.line or 0, p.message))
 

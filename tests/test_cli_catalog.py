@@ -265,3 +265,35 @@ def test_any_other_unreadable_shape_is_one_line_naming_the_spec(
     err = capsys.readouterr().err
     assert err.startswith(f"error: {spec}") and len(err.splitlines()) == 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            "https://me:hunter2@api.boomi.com/api/rest/v1/a/openapi.json",
+            "error: --spec: must not carry a user name or password (user:secret@host): "
+            "set ATOMSPHERE_USERNAME and ATOMSPHERE_API_TOKEN or ATOMSPHERE_PASSWORD\n",
+        ),
+        ("HTTPS://[::1/openapi.json", "error: --spec: has an invalid IPv6 address"),
+        ("ftp://example.com/openapi.json", "error: --spec: must be an http(s) URL, not 'ftp'\n"),
+    ],
+)
+def test_a_spec_url_with_a_password_or_a_broken_one_is_refused_before_any_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spec: str, message: str
+) -> None:
+    assert main(["catalog", "generate", "--spec", spec, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1
+    assert "hunter2" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_an_element_order_url_with_a_password_is_refused_without_echoing_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "https://me:hunter2@api.boomi.com/api/soap/v1/a?xsd=1"
+    argv = ["catalog", "generate", "--spec", str(SPEC_PATH), "--element-order", url]
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --element-order: must not carry a user name or password")
+    assert err.count("\n") == 1 and "hunter2" not in err and list(tmp_path.iterdir()) == []

@@ -10,17 +10,18 @@ import jsonschema
 import pytest
 
 from connector.atomsphere.connection import (
-    BaseUrl,
     Connection,
     Secret,
     connection_from_environment,
     connection_from_mapping,
     load_connection_file,
-    parse_base_url,
-    split_base_url,
 )
+from connector.atomsphere.urls import BaseUrl, parse_base_url, split_base_url
 from connector.errors import ConfigError
 from connector.yamlfiles import load_yaml_file, packaged_schema
+
+TIMEOUT = "must be a number of seconds from 0.001 to 86400"
+RATE = "must be 0 (no limit) or a number from 0.001 to 1000000"
 
 
 def _captured_auth(conn: Connection) -> httpx.Request:
@@ -225,6 +226,36 @@ FILES = [
     ("account_id: a\nauth_type: token", False),
     ("account_id: a\nauth_type: password\napi_token: t", False),
     ("account_id: a\nauth_type: sso", False),
+    ("account_id: a\nbase_url: https://user:s3cret@api.boomi.com", False),
+    ("account_id: a\nbase_url: https://user@api.boomi.com", False),
+    ("base_url: https://u:p@api.boomi.com/api/rest/v1/acct-1", False),
+    ("account_id: a\nbase_url: 'http://[::1'", False),
+    ("account_id: a\nbase_url: 'http://[::1]:8080/'", True),
+    ("account_id: a\nbase_url: http://127.0.0.1:9090", True),
+    ("account_id: a\nbase_url: https://api.boomi.com:443", True),
+    ("account_id: a\nbase_url: https://api.boomi.com:65535", True),
+    ("account_id: a\nbase_url: https://api.boomi.com:65536", False),
+    ("account_id: a\nbase_url: https://api.boomi.com:0", False),
+    ("account_id: a\nbase_url: 'https://api.boomi.com:'", False),
+    ("account_id: a\nbase_url: https://api.boomi.com:http", False),
+    ("account_id: a\nbase_url: 'https://api.boomi.com/a b'", False),
+    ("account_id: a\nbase_url: 'https:///api'", False),
+    ("account_id: a\nbase_url: ftp://x", False),
+    ("account_id: a\ntimeout_seconds: 1e400", False),
+    ("account_id: a\ntimeout_seconds: .inf", False),
+    ("account_id: a\ntimeout_seconds: .nan", False),
+    ("account_id: a\ntimeout_seconds: -1", False),
+    ("account_id: a\ntimeout_seconds: 0.001", True),
+    ("account_id: a\ntimeout_seconds: 0.0009", False),
+    ("account_id: a\ntimeout_seconds: 86400", True),
+    ("account_id: a\ntimeout_seconds: 86400.5", False),
+    (f"account_id: a\nrate_limit: {10**400}", False),
+    ("account_id: a\nrate_limit: .nan", False),
+    ("account_id: a\nrate_limit: -.inf", False),
+    ("account_id: a\nrate_limit: 0.0005", False),
+    ("account_id: a\nrate_limit: 0.001", True),
+    ("account_id: a\nrate_limit: 1000000", True),
+    ("account_id: a\nrate_limit: 1000001", False),
 ]
 
 
@@ -263,7 +294,13 @@ def test_the_schema_accepts_exactly_what_the_loader_accepts(
     [
         ('verify_tls: "maybe"', "c.yaml:4: verify_tls: must be true or false, unquoted"),
         ('verify_tls: "false"', "c.yaml:4: verify_tls: must be true or false, unquoted"),
-        ('timeout_seconds: "30"', "c.yaml:4: timeout_seconds: must be a number >= 0.001"),
+        ('timeout_seconds: "30"', "c.yaml:4: timeout_seconds: must be a number of seconds from"),
+        ("timeout_seconds: 1e400", "c.yaml:4: timeout_seconds: must be a number of seconds from"),
+        ("rate_limit: .nan", "c.yaml:4: rate_limit: must be 0 (no limit) or a number from 0.001"),
+        (
+            "account_id: a\nbase_url: 'http://[::1'",
+            "c.yaml:4: base_url: must be an http(s) URL: a host name or [IPv6] address",
+        ),
         ("api: soap", "c.yaml:4: api: must be 'platform' or 'partner'"),
         ("base_url: https://api.boomi.com", "c.yaml:1: an account id is required: set account_id"),
         (
@@ -299,9 +336,24 @@ def test_a_boolean_from_the_environment_is_true_or_false(
         ("verify_tls: ${V}", "maybe", "c.yaml:4: verify_tls: must be true or false"),
         ("verify_tls: ${V}", "no", "c.yaml:4: verify_tls: must be true or false"),
         ("verify_tls: ${V}", "", "c.yaml:4: verify_tls: must be true or false"),
-        ("timeout_seconds: ${V}", "abc", "c.yaml:4: timeout_seconds: must be a number >= 0.001"),
-        ("timeout_seconds: ${V}", "nan", "c.yaml:4: timeout_seconds: must be a number >= 0.001"),
-        ("rate_limit: ${V}", "-1", "c.yaml:4: rate_limit: must be a number >= 0"),
+        ("timeout_seconds: ${V}", "abc", f"c.yaml:4: timeout_seconds: {TIMEOUT}"),
+        ("timeout_seconds: ${V}", "nan", f"c.yaml:4: timeout_seconds: {TIMEOUT}"),
+        ("timeout_seconds: ${V}", "1e400", f"c.yaml:4: timeout_seconds: {TIMEOUT}"),
+        ("timeout_seconds: ${V}", "86401", f"c.yaml:4: timeout_seconds: {TIMEOUT}"),
+        ("rate_limit: ${V}", "-1", f"c.yaml:4: rate_limit: {RATE}"),
+        ("rate_limit: ${V}", "0.0001", f"c.yaml:4: rate_limit: {RATE}"),
+        ("rate_limit: ${V}", "9" * 400, f"c.yaml:4: rate_limit: {RATE}"),
+        (
+            "base_url: ${V}",
+            "http://[::1",
+            "c.yaml:4: base_url: has an invalid IPv6 address (write it as [::1])",
+        ),
+        ("base_url: ${V}", "ftp://x", "c.yaml:4: base_url: must be an http(s) URL, not 'ftp'"),
+        (
+            "base_url: ${V}",
+            "https://h:99999",
+            "c.yaml:4: base_url: port must be a number from 1 to 65535",
+        ),
         ("api: ${V}", "soap", "c.yaml:4: api: must be 'platform' or 'partner'"),
         ("account_id: ${V}", "", "c.yaml:3: account_id: an account id is required"),
     ],
@@ -326,6 +378,72 @@ def test_typed_values_from_hosts_and_the_environment_are_strict() -> None:
         ("timeout_seconds", True),
         ("timeout_seconds", "inf"),
         ("rate_limit", "1_000"),
+        ("rate_limit", 10**400),
+        ("rate_limit", float("nan")),
+        ("timeout_seconds", 0),
+        ("timeout_seconds", -1),
+        ("timeout_seconds", 1e400),
+        ("base_url", "http://[::1"),
+        ("base_url", "https://x:0"),
     ]:
         with pytest.raises(ConfigError, match=key):
             connection_from_mapping({**values, key: value})
+
+
+USERINFO_URLS = [
+    "https://user:hunter2-secret@api.boomi.com",
+    "https://user:hunter2-secret@api.boomi.com/api/rest/v1/acct-1",
+    "http://user:hunter2-secret@[::1",
+    " HTTPS://user:hunter2-secret@api.boomi.com:99999 ",
+]
+
+
+@pytest.mark.parametrize("url", USERINFO_URLS)
+def test_a_base_url_with_a_password_is_refused_without_echoing_it(tmp_path: Path, url: str) -> None:
+    def check(exc: ConfigError, where: str) -> None:
+        assert len(exc.problems) == 1
+        text = str(exc)
+        assert "hunter2" not in text and "user:hunter2" not in text, text
+        assert text.startswith(where) and "must not carry a user name or password" in text, text
+
+    path = _file(tmp_path, f"account_id: a\nbase_url: '{url}'")
+    with pytest.raises(ConfigError) as info:
+        load_connection_file(path, env={})
+    check(info.value, f"{path}:4: base_url: ")
+    path = _file(tmp_path, "account_id: a\nbase_url: ${URL}")
+    with pytest.raises(ConfigError) as info:
+        load_connection_file(path, env={"URL": url})
+    check(info.value, f"{path}:4: base_url: ")
+    env = {"ATOMSPHERE_BASE_URL": url, "ATOMSPHERE_ACCOUNT_ID": "a"}
+    env |= {"ATOMSPHERE_USERNAME": "u", "ATOMSPHERE_PASSWORD": "p"}
+    with pytest.raises(ConfigError) as info:
+        connection_from_environment(env)
+    check(info.value, "environment: ATOMSPHERE_BASE_URL: ")
+    with pytest.raises(ConfigError) as info:
+        connection_from_mapping(
+            {"base_url": url, "account_id": "a", "username": "u"} | {"password": "p"}
+        )
+    check(info.value, "base_url: ")
+
+
+def test_the_schema_and_the_loader_share_the_url_rules() -> None:
+    from connector.atomsphere.urls import HTTP_URL, USERINFO
+
+    base_url = packaged_schema("connection")["properties"]["base_url"]
+    assert base_url["allOf"][0]["not"]["pattern"] == USERINFO
+    assert base_url["allOf"][1]["then"]["anyOf"][0]["pattern"] == HTTP_URL
+
+
+def test_text_fields_keep_the_text_written_and_yaml_1_1_booleans_are_refused(
+    tmp_path: Path,
+) -> None:
+    path = _file(tmp_path, "account_id: 0123\npassword: 0777")
+    path.write_text(path.read_text().replace("password: p\n", ""))
+    conn = load_connection_file(path, env={})
+    assert (conn.account_id, conn.secret.reveal()) == ("0123", "0777")
+    for word in ("yes", "no", "on", "off"):
+        with pytest.raises(ConfigError) as info:
+            load_connection_file(_file(tmp_path, f"account_id: a\nverify_tls: {word}"), env={})
+        assert str(info.value).endswith(
+            "c.yaml:4: verify_tls: must be true or false, unquoted (or a ${VAR} reference)"
+        )

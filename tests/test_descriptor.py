@@ -51,13 +51,13 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_invalid_descriptor_reports_every_problem_with_lines(tmp_path: Path) -> None:
     good = (ROOT / "plugin.yaml").read_text("utf-8")
     bad = good.replace("id: atomsphere\n", "id: Atom Sphere\n").replace(
-        "      type: integer\n", "      type: int\n"
+        "      type: number\n", "      type: num\n"
     )
     with pytest.raises(ConfigError) as info:
         load_descriptor(_write(tmp_path, bad))
     text = str(info.value)
     assert "plugin.yaml:5: id:" in text
-    assert "connection.fields[" in text and ".type: 'int' is not one of" in text
+    assert "connection.fields[" in text and ".type: 'num' is not one of" in text
 
 
 def test_visible_when_must_name_a_field(tmp_path: Path) -> None:
@@ -70,5 +70,15 @@ def test_visible_when_must_name_a_field(tmp_path: Path) -> None:
 def test_default_must_fit_the_type(tmp_path: Path) -> None:
     good = (ROOT / "plugin.yaml").read_text("utf-8")
     bad = good.replace("      default: 60\n", "      default: true\n")
-    with pytest.raises(ConfigError, match="default does not fit type integer"):
+    with pytest.raises(ConfigError, match=r"fields\[8\].default: default does not fit type number"):
         load_descriptor(_write(tmp_path, bad))
+
+
+def test_plugin_yaml_text_fields_keep_the_text_written(tmp_path: Path) -> None:
+    good = (ROOT / "plugin.yaml").read_text("utf-8")
+    descriptor = load_descriptor(
+        _write(tmp_path, good.replace("\nname: Boomi AtomSphere API\n", "\nname: 1.10\n"))
+    )
+    assert descriptor.name == "1.10"
+    with pytest.raises(ConfigError, match=r"plugin.yaml:7: version: '1.10' does not match"):
+        load_descriptor(_write(tmp_path, good.replace("version: 0.1.0", "version: 1.10")))

@@ -23,6 +23,39 @@ def test_document_is_immutable_and_bytes_only() -> None:
     assert doc.with_properties(x="1").properties == {"k": "v", "x": "1"}
 
 
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(5, "int"), (b"v", "bytes"), (["v"], "list"), (1.5, "float"), (True, "bool")],
+)
+def test_a_property_value_that_is_not_text_is_refused_naming_the_property(
+    value: object, kind: str
+) -> None:
+    message = (
+        rf"Document.properties\['count'\] must be str \(or None to leave it unset\), not {kind}"
+    )
+    with pytest.raises(TypeError, match=message):
+        Document(b"", {"ok": "v", "count": value})  # type: ignore[dict-item]
+    dynamic = r"Document.dynamic_operation_properties\['count'\] must be str"
+    with pytest.raises(TypeError, match=dynamic):
+        Document(b"", {}, {"count": value})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match=r"Document.properties\['count'\] must be str"):
+        Document(b"", {"a": "b"}).with_properties(count=value)  # type: ignore[arg-type]
+
+
+def test_a_property_name_that_is_not_text_or_a_mapping_that_is_not_one_is_refused() -> None:
+    with pytest.raises(TypeError, match="property names must be str, not 1"):
+        Document(b"", {1: "v"})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match="Document.properties must be a mapping, not list"):
+        Document(b"", [("k", "v")])  # type: ignore[arg-type]
+
+
+def test_a_property_set_to_none_is_unset() -> None:
+    doc = Document(b"", {"keep": "v", "gone": None}, {"d": None})  # type: ignore[dict-item]
+    assert dict(doc.properties) == {"keep": "v"}
+    assert dict(doc.dynamic_operation_properties) == {}
+    assert dict(doc.with_properties(keep=None, new="n").properties) == {"new": "n"}
+
+
 def test_one_to_one_and_results_in_input_order() -> None:
     response = OperationResponse(_docs(3))
     for i in (2, 0, 1):

@@ -29,6 +29,7 @@ from connector.host import ExecutionStatus, load_process, run_process
 from connector.host.reporting import connect, execution_documents
 from connector.plugins import get_plugin_manager, hookimpl
 from tests.conftest import ROOT
+from tests.test_broken_plugins import install_fake_distribution
 
 HOOK_NAMES = sorted(
     name
@@ -76,36 +77,10 @@ def test_atomsphere_plugin_comes_from_the_entry_point_only() -> None:
     assert "atomsphere-connector" in out[2] or "atomsphere_connector" in out[2]
 
 
-def _install_fake_distribution(tmp_path: Path, module: str, module_source: str) -> None:
-    """A real (if tiny) installed distribution whose entry point names ``module``."""
-    (tmp_path / f"{module}.py").write_text(textwrap.dedent(module_source))
-    dist = tmp_path / f"{module}-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(f"[atomsphere_connector]\nfake = {module}\n")
-
-
-def test_a_misspelt_hookimpl_is_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _install_fake_distribution(
-        tmp_path,
-        "misspelt_connector_plugin",
-        """
-        from connector import hookimpl
-
-        @hookimpl
-        def connector_browse_object_type(connector_id, connection, action):
-            return []
-        """,
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(pluggy.PluginValidationError, match="connector_browse_object_type"):
-        get_plugin_manager()
-
-
 def test_a_third_party_plugin_loads_beside_ours(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _install_fake_distribution(
+    install_fake_distribution(
         tmp_path,
         "third_party_connector_plugin",
         """

@@ -15,11 +15,11 @@ from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import httpx
 
 from connector.atomsphere.partner import OVERRIDE_PARAMETER, PARTNER_PREFIX, PLATFORM_PREFIX
+from connector.atomsphere.urls import BaseUrl, parse_base_url
 from connector.errors import ConfigError, Problem
 from connector.scrub import Scrubber
 from connector.yamlfiles import LoadedYaml, load_yaml_file, packaged_schema, validate
@@ -42,11 +42,12 @@ ENVIRONMENT: Final[dict[str, str]] = {
     "api": "ATOMSPHERE_API",
 }
 
-_WSDL = re.compile(r"^(?P<base>https?://[^/]+)/api/soap/v1/(?P<account>[^/?#]+)", re.IGNORECASE)
-_REST = re.compile(
-    r"^(?P<base>https?://[^/]+)(?P<partner>/partner)?/api/rest/v1/(?P<account>[^/?#]+)",
-    re.IGNORECASE,
-)
+#: Bounds of the number fields (the connection schema states the same ones): a request may take
+#: a millisecond to a day; the rate limit is 0 (off) or a thousandth to a million per second.
+TIMEOUT_RANGE: Final = (0.001, 86400.0)
+TIMEOUT_MESSAGE: Final = "must be a number of seconds from 0.001 to 86400"
+RATE_LIMIT_RANGE: Final = (0.001, 1_000_000.0)
+RATE_LIMIT_MESSAGE: Final = "must be 0 (no limit) or a number from 0.001 to 1000000"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 #: A number written as text: decimal, optionally signed, with an optional exponent.
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -163,42 +164,6 @@ class AtomSphereAuth(httpx.Auth):
 # -- building connections ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BaseUrl:
-    """What a base URL says: the host, and in Boomi's URL forms the account and the API."""
-
-    base: str
-    account: str | None = None
-    #: True for the Partner API form, False for the REST or WSDL form, None for a bare host.
-    partner: bool | None = None
-
-
-def parse_base_url(url: str) -> BaseUrl:
-    """Normalise a base URL; Boomi's WSDL, REST and Partner forms also yield the account id.
-
-    ``https://api.boomi.com/api/soap/v1/acct-1?wsdl`` and ``…/api/rest/v1/acct-1`` → the
-    Platform API on ``acct-1``; ``…/partner/api/rest/v1/acct-1`` → the Partner API on ``acct-1``;
-    ``https://api.boomi.com/`` → the host alone.
-    """
-    text = url.strip()
-    match = _WSDL.match(text)
-    if match:
-        return BaseUrl(match.group("base"), match.group("account"), False)
-    match = _REST.match(text)
-    if match:
-        return BaseUrl(match.group("base"), match.group("account"), bool(match.group("partner")))
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError([Problem(f"not an http(s) URL: {text!r}", field="base_url")])
-    return BaseUrl(f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}")
-
-
-def split_base_url(url: str) -> tuple[str, str | None]:
-    """(host, account id or None) of a base URL; see :func:`parse_base_url`."""
-    parsed = parse_base_url(url)
-    return parsed.base, parsed.account
-
-
 def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> Connection:
     """Build a connection from plugin.yaml field ids → values (what hosts pass to the hooks)."""
     problems: list[Problem] = []
@@ -230,10 +195,14 @@ def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> C
             Problem(f"required for {auth_type} authentication", source, field=secret_key)
         )
     numbers = {}
-    for key, default, minimum in (("timeout_seconds", 60.0, 0.001), ("rate_limit", 10.0, 0.0)):
+    for key, default, (low, high), message in (
+        ("timeout_seconds", 60.0, TIMEOUT_RANGE, TIMEOUT_MESSAGE),
+        ("rate_limit", 10.0, RATE_LIMIT_RANGE, RATE_LIMIT_MESSAGE),
+    ):
         number = _number(values.get(key, default))
-        if number is None or number < minimum:
-            problems.append(Problem(f"must be a number >= {minimum:g}", source, field=key))
+        off = key == "rate_limit" and number == 0
+        if number is None or not (off or low <= number <= high):
+            problems.append(Problem(message, source, field=key))
         numbers[key] = default if number is None else number
     verify = _boolean(values.get("verify_tls", True))
     if verify is None:
@@ -263,7 +232,10 @@ def _number(raw: Any) -> float | None:
             return None
     elif isinstance(raw, bool) or not isinstance(raw, int | float):
         return None
-    number = float(raw)
+    try:
+        number = float(raw)
+    except OverflowError:  # an integer too large for a float is as absurd as infinity
+        return None
     return number if math.isfinite(number) else None
 
 
@@ -306,7 +278,11 @@ def connection_from_environment(env: Mapping[str, str] | None = None) -> Connect
     values = {key: source[var] for key, var in ENVIRONMENT.items() if source.get(var)}
     if not values:
         return None
-    return connection_from_mapping(values, source="environment")
+    try:
+        return connection_from_mapping(values, source="environment")
+    except ConfigError as exc:  # name the variable the user set, not the field it feeds
+        named = [replace(p, field=ENVIRONMENT.get(p.field, p.field)) for p in exc.problems]
+        raise ConfigError(named) from None
 
 
 def load_connection_file(path: Path, env: Mapping[str, str] | None = None) -> Connection:
@@ -316,8 +292,9 @@ def load_connection_file(path: Path, env: Mapping[str, str] | None = None) -> Co
     once expanded, by the same rules as the environment's values (``true``/``false`` for a
     boolean, a number's digits for a number), and located at the field's line.
     """
-    loaded = load_yaml_file(path)
-    validate(loaded, packaged_schema("connection"))
+    schema = packaged_schema("connection")
+    loaded = load_yaml_file(path, schema)
+    validate(loaded, schema)
     values = _expand(loaded, os.environ if env is None else env)
     try:
         return connection_from_mapping(values, source=str(path))

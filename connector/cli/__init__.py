@@ -19,7 +19,13 @@ from types import ModuleType
 from connector._version import __version__
 from connector.cli._logging import configure as configure_logging
 from connector.cli.output import ExitCode, fail
-from connector.errors import ConfigError, ConnectorError, Terminated, UnknownNameError
+from connector.errors import (
+    ConfigError,
+    ConnectorError,
+    PluginError,
+    Terminated,
+    UnknownNameError,
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -84,7 +90,7 @@ def dispatch(args: argparse.Namespace) -> int:
         return handler(args)
     except UnknownNameError as exc:
         return fail(str(exc), ExitCode.USAGE)
-    except ConfigError as exc:
+    except (ConfigError, PluginError) as exc:
         return fail(str(exc), ExitCode.USAGE)
     except ConnectorError as exc:
         return fail(str(exc), ExitCode.FAILURE)

@@ -42,6 +42,7 @@ def serve_designer(
     is served.
     """
     prepare_workdir(workdir)
+    pm = pm or get_plugin_manager()  # a broken plugin is refused before anything starts
     database = check_database(workdir.resolve() / "reporting.db" if database is None else database)
     with ExitStack() as stack:
         if connection is None:
@@ -59,9 +60,7 @@ def serve_designer(
             target = Target("sandbox", connection.target)
         else:
             target = Target("connection", connection.target)
-        workspace = DesignerWorkspace(
-            workdir, connection, target, pm or get_plugin_manager(), database=database
-        )
+        workspace = DesignerWorkspace(workdir, connection, target, pm, database=database)
         server = DesignerServer(workspace, host, port)
         server.start()
         stack.callback(server.stop)

@@ -36,7 +36,7 @@ from connector.host.reporting import connect, execution_documents, execution_ste
 from connector.wizard import ServedSchema, Workspace, browse, open_schema, prepare_import, resolve
 from connector.wizard.session import NAME_PATTERN
 from connector.wizard.yaml_writer import dump, edit_blocks
-from connector.yamlfiles import load_yaml_file, load_yaml_text
+from connector.yamlfiles import load_yaml_file, load_yaml_text, packaged_schema
 
 #: The variable the designer's connection file takes its secret from (set only in memory).
 SECRET_VAR: Final = "ATOMSPHERE_DESIGNER_SECRET"
@@ -171,7 +171,7 @@ class DesignerWorkspace:
             if not NAME_PATTERN.match(path.stem):
                 continue
             try:
-                data = load_yaml_file(path).data
+                data = load_yaml_file(path, packaged_schema("operation")).data
             except ConfigError as exc:
                 found.append({"name": path.stem, "problems": [str(p) for p in exc.problems]})
                 continue
@@ -186,7 +186,7 @@ class DesignerWorkspace:
         path = self.operation_path(name)
         if not path.is_file():
             raise UnknownNameError("operation", name, self._suggest(name))
-        data = load_yaml_file(path).data
+        data = load_yaml_file(path, packaged_schema("operation")).data
         problems: list[str] = []
         try:
             load_operation(path)
@@ -219,8 +219,8 @@ class DesignerWorkspace:
         if not path.is_file():
             return fresh
         try:
-            loaded = load_yaml_file(path)
-            wanted = load_yaml_text(fresh, str(path)).data
+            loaded = load_yaml_file(path, packaged_schema("operation"))
+            wanted = load_yaml_text(fresh, str(path), packaged_schema("operation")).data
         except ConfigError:
             return fresh  # an unreadable file is replaced by what the form holds
         edited = edit_blocks(path.read_text("utf-8"), loaded, wanted)

@@ -97,8 +97,9 @@ class OperationConfig:
 
 def load_operation(path: Path, catalog: Catalog | None = None) -> OperationConfig:
     """Load and check ``path``; raise :class:`ConfigError` listing every problem found."""
-    loaded = load_yaml_file(path)
-    validate(loaded, packaged_schema("operation"))
+    schema = packaged_schema("operation")
+    loaded = load_yaml_file(path, schema)
+    validate(loaded, schema)
     return _Checker(loaded, path, catalog or load_catalog()).build()
 
 

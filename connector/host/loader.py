@@ -54,8 +54,9 @@ def load_process(
 
     ``env`` is where connection files' ``${VAR}`` references are looked up (default: the
     process environment)."""
-    loaded = load_yaml_file(path)
-    problems = checked_problems(loaded, packaged_schema("process"))
+    schema = packaged_schema("process")
+    loaded = load_yaml_file(path, schema)
+    problems = checked_problems(loaded, schema)
     if problems:
         raise ConfigError(problems)
     return _Builder(loaded, path, pm, env).build()

@@ -149,7 +149,7 @@ def prepare_import(
         role: _relative(path, target.parent) if path else None for role, path in paths.items()
     }
     if target.is_file():
-        loaded = load_yaml_file(target)
+        loaded = load_yaml_file(target, packaged_schema("operation"))
         validate(loaded, packaged_schema("operation"))
         same = _identity(loaded.data) == (plan.action.value, plan.object.lower())
         if same:
@@ -183,7 +183,7 @@ def operation_identity(path: Path) -> tuple[str, str] | None:
     """(action, object) of an existing operation file, None when there is none."""
     if not path.is_file():
         return None
-    data = load_yaml_file(path).data
+    data = load_yaml_file(path, packaged_schema("operation")).data
     return (str(data.get("action")), str(data.get("object"))) if isinstance(data, dict) else None
 
 
@@ -192,7 +192,7 @@ def prepare_reimport(served: ServedSchema, path: Path, workspace: Workspace) -> 
 
     What stops it is located in the file: an object the served schema does not offer is a
     problem of its ``object`` line."""
-    loaded = load_yaml_file(path)
+    loaded = load_yaml_file(path, packaged_schema("operation"))
     validate(loaded, packaged_schema("operation"))
     try:
         plan = resolve(served, str(loaded.data["object"]), Action(loaded.data["action"]))
@@ -361,7 +361,7 @@ def _check_profile(served: ServedSchema, path: Path, match: re.Match[str]) -> Dr
 
 def _referenced_profiles(operation: Path) -> Iterator[Path]:
     """The profiles of an operation file that loads (so they exist)."""
-    profiles = load_yaml_file(operation).data.get("profiles") or {}
+    profiles = load_yaml_file(operation, packaged_schema("operation")).data.get("profiles") or {}
     for role in ("request", "response"):
         target = profiles.get(role)
         if isinstance(target, str) and target:

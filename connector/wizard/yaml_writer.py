@@ -22,7 +22,13 @@ from connector.atomsphere.catalog import QueryInfo, load_catalog
 from connector.atomsphere.catalog.operators import filter_type, usable_operators
 from connector.contract import Action, ProfileRole
 from connector.wizard.browse import ImportPlan
-from connector.yamlfiles import LoadedYaml, load_yaml_text, packaged_schema, validate
+from connector.yamlfiles import (
+    LoadedYaml,
+    load_yaml_text,
+    packaged_schema,
+    plain_is_text,
+    validate,
+)
 
 TEMPLATE_BEGIN: Final = "# >>> filter template"
 TEMPLATE_END: Final = "# <<< filter template"
@@ -156,7 +162,9 @@ def edit_blocks(text: str, loaded: LoadedYaml, data: Mapping[str, Any]) -> str |
         lines[line - 1 : end] = _block({key: data[key]}) if key in data else []
     edited = "".join(lines)
     try:
-        same = load_yaml_text(edited, loaded.source).data == dict(data)
+        same = load_yaml_text(edited, loaded.source, packaged_schema("operation")).data == dict(
+            data
+        )
     except ValueError:
         same = False
     return edited if same else None
@@ -291,14 +299,15 @@ def replace_template(text: str, template: list[str]) -> tuple[str, tuple[KeptLin
 def _reloaded(text: str, loaded: LoadedYaml) -> LoadedYaml | None:
     """``text`` read again, when it holds exactly ``loaded``'s data (else None)."""
     try:
-        again = load_yaml_text(text, loaded.source)
+        again = load_yaml_text(text, loaded.source, packaged_schema("operation"))
     except ValueError:
         return None
     return again if again.data == loaded.data else None
 
 
 def _check(text: str, source: str) -> None:
-    validate(load_yaml_text(text, source), packaged_schema("operation"))
+    schema = packaged_schema("operation")
+    validate(load_yaml_text(text, source, schema), schema)
 
 
 def _wrap(words: list[str], prefix: str, indent: str, width: int = 98) -> list[str]:
@@ -362,6 +371,12 @@ def scalar(value: Any) -> str:
         return "{}" if isinstance(value, Mapping) else "[]"
     text = str(value)
     plain = _PLAIN.match(text) and text == text.strip() and not text.endswith(":")
-    if plain and text.lower() not in _RESERVED and ": " not in text and " #" not in text:
+    if (
+        plain
+        and plain_is_text(text)
+        and text.lower() not in _RESERVED
+        and ": " not in text
+        and " #" not in text
+    ):
         return text
     return json.dumps(text, ensure_ascii=False)

@@ -109,7 +109,8 @@ def test_bulk_get_never_mixes_documents_with_different_timeouts(tmp_path: Path) 
     ("overrides", "message"),
     [
         ({"timeout_seconds": "soon"}, "'soon' is not a number"),
-        ({"timeout_seconds": "0"}, "must be above 0"),
+        ({"timeout_seconds": "0"}, "'0' is below 0.001"),
+        ({"timeout_seconds": "86401"}, "'86401' is above 86400"),
         ({"timeout_seconds": "nan"}, "is not a finite number"),
         ({"max_results": "-1"}, "is below 0"),
         ({"max_results": "2.5"}, "is not a whole number"),

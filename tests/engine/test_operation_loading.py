@@ -228,6 +228,27 @@ def test_bulk_batch_size_cannot_exceed_the_object_limit(tmp_path: Path) -> None:
     assert any("bulk GET takes at most 5 ids" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    "value", ["0", "-1", "0.0009", "86401", ".inf", "-.inf", ".nan", "1e400", "true", "'30'"]
+)
+@pytest.mark.parametrize(
+    "option", ["timeout_seconds", "poll_interval_seconds", "poll_timeout_seconds"]
+)
+def test_an_absurd_number_of_seconds_is_one_located_problem(
+    tmp_path: Path, option: str, value: str
+) -> None:
+    text = f"action: GET\nobject: Environment\noptions:\n  {option}: {value}\n"
+    (problem,) = _problems(tmp_path, text)
+    expected = f"op.yaml:7: options.{option}: must be a number of seconds from 0.001 to 86400"
+    assert problem.split("/")[-1] == expected
+
+
+@pytest.mark.parametrize("value", ["0.001", "86400", "30"])
+def test_seconds_within_bounds_load(tmp_path: Path, value: str) -> None:
+    text = f"action: GET\nobject: Environment\noptions: {{timeout_seconds: {value}}}\n"
+    assert operation(tmp_path, text).options.timeout_seconds == float(value)
+
+
 def test_an_execute_that_takes_no_id(tmp_path: Path) -> None:
     problems = _problems(tmp_path, "action: EXECUTE\nobject: ExecutionRequest\nid: x\n")
     assert any("takes no id" in p for p in problems)
@@ -371,6 +392,42 @@ def test_request_documents_are_checked_against_the_api_schema_without_a_profile(
 
 
 @pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("arguments: [2024-01-01]", "2024-01-01"),
+        ("arguments: [2024-01-01T10:00:00Z]", "2024-01-01T10:00:00Z"),
+        ("arguments: [1e3]", "1e3"),
+        ("arguments: [0123]", "0123"),
+        ("arguments: [yes]", "yes"),
+        ("arguments: [true]", "true"),
+    ],
+)
+def test_a_filter_argument_is_the_text_written(tmp_path: Path, text: str, written: str) -> None:
+    op = operation(
+        tmp_path,
+        "action: QUERY\nobject: ExecutionRecord\n"
+        f"filter: {{property: processName, operator: EQUALS, {text}}}\n",
+    )
+    assert op.filter == Condition("processName", "EQUALS", (Value(written),))
+
+
+def test_dates_and_yaml_1_1_values_are_text_where_text_is_declared(tmp_path: Path) -> None:
+    op = operation(
+        tmp_path,
+        "action: GET\nobject: Environment\nid: 2024-01-01\n"
+        "parameters:\n  p: {from: last_run_date, default: 2020-01-01}\n"
+        "  q: {from: static, value: 0777}\n  r: {from: static, value: 1e3}\n",
+    )
+    assert op.id == Value("2024-01-01")
+    params = op.parameters
+    assert (params["p"].default, params["q"].value, params["r"].value) == (
+        "2020-01-01",
+        "0777",
+        "1e3",
+    )
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         # A misspelt operator, inside nested groups: the condition's operator is named, with
@@ -379,16 +436,6 @@ def test_request_documents_are_checked_against_the_api_schema_without_a_profile(
             "filter:\n  and:\n    - or:\n        - {property: status, operator: EQUAL, "
             "arguments: [ERROR]}",
             ":9: filter.and[0].or[0].operator: 'EQUAL' is not one of: EQUALS, NOT_EQUALS, LIKE,",
-        ),
-        # YAML reads an unquoted date as a date object.
-        (
-            "filter: {property: executionTime, operator: GREATER_THAN, arguments: [2024-01-01]}",
-            ":6: filter.arguments[0]: dates must be quoted: write '2024-01-01'",
-        ),
-        (
-            "filter: {property: executionTime, operator: GREATER_THAN, "
-            "arguments: [2024-01-01T10:00:00Z]}",
-            ":6: filter.arguments[0]: dates must be quoted: write '2024-01-01T10:00:00Z'",
         ),
         (
             "filter: {andd: []}",
@@ -412,10 +459,6 @@ def test_request_documents_are_checked_against_the_api_schema_without_a_profile(
             "process_property, last_run_date, current_date; unknown field(s): 'form'",
         ),
         ("parameters:\n  p: {from: static}", ":7: parameters.p: 'value' is a required property"),
-        (
-            "parameters:\n  p: {from: last_run_date, default: 2020-01-01}",
-            ":7: parameters.p.default: dates must be quoted: write '2020-01-01'",
-        ),
         # The cache key: a parameter definition or a reference to one.
         (
             "caching: {cache: c, key: {from: staticc, value: 1}}",
@@ -427,7 +470,6 @@ def test_request_documents_are_checked_against_the_api_schema_without_a_profile(
             "caching: {cache: c, key: {param: p, extra: 1}}",
             ":6: caching.key.extra: unknown field (known: param)",
         ),
-        ("id: 2024-01-01", ":6: id: dates must be quoted: write '2024-01-01'"),
     ],
 )
 def test_a_wrong_alternative_is_told_inside_the_alternative_meant(

@@ -352,3 +352,24 @@ def test_a_connection_reaches_the_connector_as_it_was_configured(
 ) -> None:
     connection = connection_from_mapping(fields)
     assert connection_from_mapping(atomsphere_fields(connection)) == connection
+
+
+def test_properties_and_static_values_keep_the_text_written(
+    tmp_path: Path, pm: pluggy.PluginManager
+) -> None:
+    body = (
+        "properties: {region: 0123, unset: ~, limit: 1e3, on: yes}\n"
+        "start:\n  documents:\n    - properties: {id: 0777, flag: true, when: 2026-01-01}\n"
+        "steps:\n  - name: Set\n    set_properties:\n      x: {from: static, value: 12:30}\n"
+    )
+    process = load_process(write(tmp_path, "process.yaml", HEAD + body), pm)
+    assert dict(process.properties) == {
+        "region": "0123",
+        "unset": None,
+        "limit": "1e3",
+        "on": "yes",
+    }
+    (document,) = process.start.documents  # type: ignore[union-attr]
+    assert dict(document.properties) == {"id": "0777", "flag": "true", "when": "2026-01-01"}
+    (step,) = process.steps
+    assert step.properties["x"].value == "12:30"  # type: ignore[union-attr]

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import httpx
 
+from connector.atomsphere.urls import check_http_url, looks_like_url
 from connector.errors import ConfigError, Problem
 
 #: The most the generator reads from one location (the spec is 4 MB, the XSD under 1 MB).
@@ -105,7 +106,9 @@ def ref_name(node: Mapping[str, Any]) -> str | None:
 
 def load_openapi(location: str, *, client: httpx.Client | None = None) -> OpenAPIDocument:
     """Load a spec from a path or an ``http(s)://`` URL (see :func:`read_location`)."""
-    raw = read_location(location, what="spec", accept="application/json", client=client)
+    raw = read_location(
+        location, what="spec", option="--spec", accept="application/json", client=client
+    )
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -119,7 +122,12 @@ def load_openapi(location: str, *, client: httpx.Client | None = None) -> OpenAP
 
 
 def read_location(
-    location: str, *, what: str, accept: str, client: httpx.Client | None = None
+    location: str,
+    *,
+    what: str,
+    option: str,
+    accept: str,
+    client: httpx.Client | None = None,
 ) -> bytes:
     """The bytes at a path or an ``http(s)://`` URL, at most :data:`MAX_SPEC_BYTES`.
 
@@ -127,10 +135,16 @@ def read_location(
     missing file or a failed fetch is one :class:`ConfigError` naming ``what`` and the location.
     For a URL (e.g. an account's ``/api/rest/v1/{accountId}/openapi.json`` or ``?xsd=1``),
     credentials come from ``ATOMSPHERE_USERNAME`` with ``ATOMSPHERE_API_TOKEN`` or
-    ``ATOMSPHERE_PASSWORD``.
+    ``ATOMSPHERE_PASSWORD``, never from the URL (one with ``user:secret@`` is refused, naming
+    the command-line ``option``).
     """
-    if location.startswith(("http://", "https://")):
-        return _fetch(location, what, accept, client)
+    if looks_like_url(location):
+        url = check_http_url(  # never one with a password in it
+            location,
+            field=option,
+            credentials="set ATOMSPHERE_USERNAME and ATOMSPHERE_API_TOKEN or ATOMSPHERE_PASSWORD",
+        )
+        return _fetch(url, what, accept, client)
     path = Path(location)
     try:
         if path.stat().st_size > MAX_SPEC_BYTES:

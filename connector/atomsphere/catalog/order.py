@@ -82,7 +82,13 @@ def sort_fields(
 
 def load_element_order(location: str, *, client: httpx.Client | None = None) -> ElementOrder:
     """Read the XSD at a path or ``http(s)://`` URL; every problem is one line naming it."""
-    raw = read_location(location, what="XSD", accept="application/xml, text/xml", client=client)
+    raw = read_location(
+        location,
+        what="XSD",
+        option="--element-order",
+        accept="application/xml, text/xml",
+        client=client,
+    )
     return element_order(raw, location)
 
 
