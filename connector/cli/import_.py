@@ -286,7 +286,9 @@ def _kept(pending: PendingImport) -> Iterator[str]:
 
 def _status(write: FileWrite) -> str:
     if write.status == "updated" and write.changes is not None:
-        return f"{write.status} ({write.changes.summary()})"
+        # No field changed: the same fields, in another order or with other documentation.
+        what = write.changes.summary() if write.changes else "no field changed"
+        return f"{write.status} ({what})"
     return write.status
 
 

@@ -537,3 +537,17 @@ def test_a_field_whose_form_overrides_the_default_is_a_change() -> None:
             "element xs:string [0..1], unqualified",
         ),
     )
+
+
+def test_a_refreshed_profile_whose_fields_did_not_change_says_so(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bytes that differ with the same fields (order, documentation): "no field changed"."""
+    profile = workspace / "profiles" / "ExecutionRecord.query.response.xsd"
+    profile.write_bytes(profile.read_bytes().rstrip() + b"\n<!-- edited by hand -->\n")
+    capsys.readouterr()
+    argv = ("--offline", "--action", "QUERY", "--object", "ExecutionRecord", "--name", "failed")
+    assert run_import(*_dirs(workspace), *argv) == 0
+    out = capsys.readouterr().out
+    assert "profiles/ExecutionRecord.query.response.xsd: updated (no field changed)" in out
+    assert "0 added" not in out
