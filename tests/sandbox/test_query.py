@@ -191,3 +191,30 @@ def test_repeated_property_matches_any_value(client: httpx.Client) -> None:
 def test_starts_with_refuses_spaces(client: httpx.Client) -> None:
     response = query_json(client, "X12ConnectorRecord", simple("STARTS_WITH", "id", "a b"))
     assert response.status_code == 400 and "spaces" in error_message(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "day_field"),
+    [
+        ("ExecutionCountAccount", "date"),
+        ("ThroughputAccountGroup", "date"),
+        ("ApiUsageCount", "processDate"),
+    ],
+)
+def test_count_days_filter_on_process_date_as_dates(
+    client: httpx.Client, name: str, day_field: str
+) -> None:
+    days = [str(r[day_field])[:10] for r in all_results(client, name, None)]
+    first, second, third = days[1:4]
+
+    def found(expression: dict[str, object]) -> list[str]:
+        return [str(r[day_field])[:10] for r in all_results(client, name, expression)]
+
+    assert found(simple("BETWEEN", "processDate", first, second)) == [first, second]
+    assert found(simple("BETWEEN", "processDate", f"{first}T00:00:00Z", f"{second}T23:59:59Z")) == [
+        first,
+        second,
+    ]
+    assert found(simple("EQUALS", "processDate", third)) == [third]
+    assert found(simple("GREATER_THAN", "processDate", f"{third}T00:00:00Z")) == days[4:]
+    assert found(simple("LESS_THAN_OR_EQUAL", "processDate", first)) == days[:2]
