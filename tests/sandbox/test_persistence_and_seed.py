@@ -210,13 +210,16 @@ def test_an_execution_running_at_shutdown_goes_on_after_a_restart(
         cancelled_id = running[1]["executionId"]
     with Sandbox(config, data=data, clock=clock, wall_clock=clock) as second:
         client = make_client(second)
-        assert _poll(client, finishing).json()["status"] == "COMPLETE"
+        finished = _poll(client, finishing).json()
+        assert finished["status"] == "COMPLETE" and finished["executionDuration"] > 0
         assert client.post(f"/cancelExecution/{cancelled_id}").status_code == 202
         assert _poll(client, cancelled).json()["status"] == "ABORTED"
         refused = client.post(f"/cancelExecution/{cancelled_id}", headers=JSON)
         assert refused.json()["message"] == f"Execution {cancelled_id} has already finished"
         assert _poll(client, unseen).status_code == 202
         assert _poll(client, unseen).json()["status"] == "INPROCESS"
+    with Sandbox(config, data=data, clock=clock, wall_clock=clock) as third:
+        assert _poll(make_client(third), finishing).json() == finished
 
 
 DAILY_COUNTS = [
