@@ -88,6 +88,41 @@ def test_unknown_operator_and_property_and_grouping_are_refused(client: httpx.Cl
         assert expected in error_message(response)
 
 
+_NO_PROPERTY = "the simple expression EQUALS has no property"
+_XML_NO_PROPERTY = (
+    '<QueryConfig xmlns="http://api.platform.boomi.com/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><QueryFilter>'
+    '<expression operator="EQUALS"{kind}><argument>x</argument></expression>'
+    "</QueryFilter></QueryConfig>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"QueryFilter":{"expression":{"operator":"EQUALS","argument":["x"]}}}', "json"),
+        (
+            '{"QueryFilter":{"expression":{"operator":"and","nestedExpression":[{"operator":'
+            '"EQUALS","property":null,"argument":["x"]}]}}}',
+            "json",
+        ),
+        (_XML_NO_PROPERTY.format(kind=""), "xml"),
+        (_XML_NO_PROPERTY.format(kind=' xsi:type="SimpleExpression"'), "xml"),
+    ],
+)
+def test_a_simple_expression_without_its_property_says_so(
+    client: httpx.Client, body: str, content_type: str
+) -> None:
+    response = client.post(
+        "/Environment/query",
+        content=body,
+        headers={"Content-Type": f"application/{content_type}"},
+    )
+    assert response.status_code == 400
+    assert _NO_PROPERTY in error_message(response)
+    assert "grouping" not in error_message(response)
+
+
 def test_property_names_ignore_case_and_underscores(client: httpx.Client) -> None:
     for spelling in ("NAME", "Name", "n_a_m_e"):
         found = all_results(client, "Environment", simple("EQUALS", spelling, "Test"))
