@@ -159,8 +159,13 @@ class Sandbox:
             return admin.handle(self, request)
         render = Renderer(self.shapes, request.wants_json)
         account, sub_path, soap, partner = _split(request.path)
-        label = self._label(request, account, sub_path, soap)
-        fault = self.faults.pick(request.method, sub_path or request.path, request.path)
+        label, action = self._label(request, account, sub_path, soap)
+        fault = self.faults.pick(
+            request.method,
+            sub_path or request.path,
+            request.path,
+            query_more=action is WireAction.QUERY_MORE,
+        )
         early = self._early_fault(fault, render)
         if early is not None:
             self.stats.count(label, early.status, fault=True)
@@ -186,17 +191,21 @@ class Sandbox:
 
     def _label(
         self, request: Request, account: str | None, sub_path: str | None, soap: bool
-    ) -> str:
+    ) -> tuple[str, WireAction | None]:
         """How the stats name a call: its route template, else one label for every call no
-        route answers (their raw paths would be a new key per path a client makes up)."""
+        route answers (their raw paths would be a new key per path a client makes up); and
+        what the route does, which decides the faults that can apply."""
         if soap:
             routed = account is not None and sub_path == "" and request.method == "GET"
-            return f"GET {SOAP_PREFIX}{{accountId}}" if routed else UNROUTED_LABEL
+            return (f"GET {SOAP_PREFIX}{{accountId}}" if routed else UNROUTED_LABEL), None
         try:
             match = self.router.match(request.method, sub_path) if sub_path else None
         except MethodNotAllowed:
             match = None
-        return f"{request.method} {match.route.endpoint.path}" if match else UNROUTED_LABEL
+        if match is None:
+            return UNROUTED_LABEL, None
+        endpoint = match.route.endpoint
+        return f"{request.method} {endpoint.path}", endpoint.wire_action
 
     def _early_fault(self, fault: FaultRule | None, render: Renderer) -> Response | None:
         if fault is None:

@@ -57,6 +57,10 @@ KINDS: Final[Mapping[FaultKind, str]] = MappingProxyType(
     }
 )
 
+#: Kinds that act on a queryMore answer only: elsewhere they would fire without effect, use up
+#: their ``times`` and shadow the rules after them, so other calls skip them (not even ``seen``).
+QUERY_MORE_KINDS: Final = frozenset({FaultKind.EXPIRE_TOKEN, FaultKind.REPEAT_TOKEN})
+
 #: Other names a kind is accepted under.
 ALIASES: Final[Mapping[str, FaultKind]] = MappingProxyType(
     {
@@ -168,9 +172,14 @@ class FaultRule:
         if self.method is not None:
             object.__setattr__(self, "method", self.method.upper())
 
-    def applies_to(self, method: str, path: str, full_path: str) -> bool:
-        """``path`` is the part after ``/api/rest/v1/{account}``; ``full_path`` the whole."""
+    def applies_to(
+        self, method: str, path: str, full_path: str, *, query_more: bool = False
+    ) -> bool:
+        """``path`` is the part after ``/api/rest/v1/{account}``; ``full_path`` the whole;
+        ``query_more``: the call is routed to a queryMore (the token kinds apply nowhere else)."""
         if self.method is not None and self.method != method:
+            return False
+        if self.kind in QUERY_MORE_KINDS and not query_more:
             return False
         return fnmatchcase(full_path if self.path.startswith("/api/") else path, self.path)
 
@@ -296,12 +305,15 @@ class Faults:
         with self._lock:
             return [{"spec": a.rule.spec, "seen": a.seen, "fired": a.fired} for a in self._active]
 
-    def pick(self, method: str, path: str, full_path: str) -> FaultRule | None:
-        """The fault to apply to this call, if any (the first rule that fires)."""
+    def pick(
+        self, method: str, path: str, full_path: str, *, query_more: bool = False
+    ) -> FaultRule | None:
+        """The fault to apply to this call, if any (the first rule that fires); ``query_more``
+        says the call is routed to a queryMore, the only calls the token kinds apply to."""
         with self._lock:
             for active in self._active:
                 rule = active.rule
-                if not rule.applies_to(method, path, full_path):
+                if not rule.applies_to(method, path, full_path, query_more=query_more):
                     continue
                 active.seen += 1
                 # every=n fires on the n-th, 2n-th... call counted after the first ``after``.

@@ -16,6 +16,7 @@ from typing import Any
 
 from lxml import etree
 
+from connector.atomsphere.catalog.facts import OPERATOR_ARGUMENTS
 from connector.errors import XMLInputError
 from connector.sandbox.codec_xml import BodyProblem, declared_type
 from connector.xml import local_name, parse_xml
@@ -79,13 +80,17 @@ def _xml_expression(node: etree._Element) -> Expression:
     kind = declared_type(node)
     nested = _children(node, "nestedExpression")
     operator = (node.get("operator") or "").strip()
-    if kind == "GroupingExpression" or (not kind and (nested or node.get("property") is None)):
+    prop = node.get("property")
+    if kind == "GroupingExpression" or (
+        not kind
+        and not _simple_without_property(operator, nested, prop)
+        and (nested or prop is None)
+    ):
         return Group(operator, tuple(_xml_expression(n) for n in nested))
     if kind and kind != "SimpleExpression":
         raise BodyProblem(f"unknown expression type {kind!r}")
-    prop = node.get("property")
     if prop is None:
-        raise BodyProblem(f"the {operator or 'simple'} expression has no property")
+        raise _no_property(operator)
     arguments = tuple((a.text or "") for a in _children(node, "argument"))
     return Simple(operator, prop.strip(), arguments)
 
@@ -111,6 +116,8 @@ def _json_expression(node: Any) -> Expression:
     if not isinstance(node, dict):
         raise BodyProblem("an expression must be a JSON object")
     operator = str(node.get("operator") or "").strip()
+    if _simple_without_property(operator, node.get("nestedExpression"), node.get("property")):
+        raise _no_property(operator)
     if "nestedExpression" in node or "property" not in node:
         nested = node.get("nestedExpression") or []
         if isinstance(nested, dict):
@@ -122,6 +129,20 @@ def _json_expression(node: Any) -> Expression:
     if not isinstance(arguments, list):
         arguments = [arguments]
     return Simple(operator, str(node["property"]).strip(), tuple(_text(a) for a in arguments))
+
+
+def _simple_without_property(operator: str, nested: Any, prop: Any) -> bool:
+    """A node with a simple operator (``EQUALS``...) and neither nested expressions nor a
+    property: a simple expression that lost its property, not a grouping (whose operator
+    would then be refused as not ``and``/``or``, which misleads)."""
+    return operator.upper() in OPERATOR_ARGUMENTS and not nested and prop is None
+
+
+def _no_property(operator: str) -> BodyProblem:
+    return BodyProblem(
+        f"the simple expression {operator or '(no operator)'} has no property: "
+        "name the property it filters on"
+    )
 
 
 def _text(value: Any) -> str:

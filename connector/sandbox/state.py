@@ -10,17 +10,19 @@ the same every time, and a restarted data file never hands out an id it handed o
 from __future__ import annotations
 
 import base64
+import math
 import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from connector.sandbox.bodies import Typed
 from connector.sandbox.evaluate import Predicate
 from connector.sandbox.handlers.common import ApiError
 from connector.sandbox.shapes import Record
-from connector.sandbox.values import format_timestamp
+from connector.sandbox.values import format_datetime, parse_datetime
 
 if TYPE_CHECKING:
     from connector.sandbox.app import Sandbox
@@ -193,7 +195,7 @@ class State:
             record["status"] = execution.final_status
             if execution.message:
                 record["message"] = execution.message
-            record["recordedDate"] = _now(self.sandbox)
+            _finish(record, self.sandbox.wall_clock())
         else:
             record["status"] = "INPROCESS"
         collection = self.sandbox.store.collection("ExecutionRecord")
@@ -214,7 +216,30 @@ class State:
 
 
 FINAL_STATUSES = frozenset({"COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED"})
+#: The shortest run, in ms: a run takes time even when the clock stands still (tests), so
+#: ``recordedDate`` (whole seconds) always comes after ``executionTime``.
+_SHORTEST_RUN_MS = 1000
 
 
-def _now(sandbox: Sandbox) -> str:
-    return format_timestamp(sandbox.wall_clock())
+def _finish(record: Record, now: float) -> None:
+    """What a finished run reports, as seeded records and Boomi's do: its duration (from
+    ``executionTime`` to ``now``, in ms), ``recordedDate`` at its end, and the documents it
+    read and wrote with their sizes (``recordedDate`` rounds the end up to the second, as
+    the spec's examples do). The figures are drawn from the execution id, so they do
+    not depend on the order of calls and stay the same across a restart."""
+    started = parse_datetime(str(record["executionTime"]))
+    rng = random.Random(str(record["executionId"]))
+    elapsed_ms = math.ceil(now * 1000 - started.timestamp() * 1000)
+    duration = max(elapsed_ms, _SHORTEST_RUN_MS + rng.randint(0, 4000))
+    inbound = rng.randint(1, 40)
+    errors = rng.randint(1, inbound) if record["status"] == "ERROR" else 0
+    outbound = 0 if record["status"] == "ABORTED" else inbound - errors
+    record.update(
+        executionDuration=str(duration),
+        inboundDocumentCount=str(inbound),
+        inboundDocumentSize=str(inbound * rng.randint(200, 4000)),
+        inboundErrorDocumentCount=str(errors),
+        outboundDocumentCount=str(outbound),
+        outboundDocumentSize=str(outbound * rng.randint(200, 4000)),
+        recordedDate=format_datetime(started + timedelta(seconds=math.ceil(duration / 1000))),
+    )

@@ -66,7 +66,8 @@ class Request:
 
     @property
     def body_is_json(self) -> bool:
-        """True when the body is JSON: by Content-Type, or by its first byte when none is sent."""
+        """True when the body is JSON: by a JSON or XML Content-Type, else (another type, such
+        as text/plain, or none) by its first non-blank byte, leniently, as clients mislabel."""
         kind = self.content_type
         if kind == JSON_TYPE or kind.endswith("+json"):
             return True

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
+from typing import Any
+
 import httpx
 
 from connector.sandbox import fixtures
@@ -52,6 +56,51 @@ def test_the_record_appears_and_moves_to_complete(client: httpx.Client) -> None:
         client, "ExecutionRecord", simple("EQUALS", "executionId", record["executionId"])
     )
     assert [r["status"] for r in found] == ["COMPLETE"]
+
+
+def _seconds(moment: str) -> float:
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp()
+
+
+def _check_finished(record: dict[str, Any]) -> None:
+    """A finished run reports its duration, an end after its start and sizes that go with
+    its document counts, as seeded records and the spec's examples do."""
+    started, recorded = _seconds(record["executionTime"]), _seconds(record["recordedDate"])
+    duration = record["executionDuration"]
+    assert isinstance(duration, int) and duration > 0
+    assert recorded - started == math.ceil(duration / 1000), record
+    for side in ("inbound", "outbound"):
+        count, size = record[f"{side}DocumentCount"], record[f"{side}DocumentSize"]
+        assert isinstance(size, int) and (size > 0) == (count > 0), record
+    errors = record["inboundErrorDocumentCount"]
+    assert record["inboundDocumentCount"] > 0
+    assert record["outboundDocumentCount"] == record["inboundDocumentCount"] - errors
+
+
+def test_a_finished_run_reports_duration_sizes_and_its_end(clock: FakeClock) -> None:
+    with make_sandbox(clock) as sandbox, make_client(sandbox) as client:
+        request_id = str(
+            xml(_run(client, fixtures.ORDER_INTAKE.id, fixtures.PRODUCTION_ATOM.id)).get(
+                "requestId"
+            )
+        )
+        _poll(client, request_id)
+        running = _poll(client, request_id).json()
+        assert "executionDuration" not in running and "recordedDate" not in running
+        clock.advance(7.25)
+        record = _poll(client, request_id).json()
+        failed_id = xml(_run(client, fixtures.FAILING_PROCESS.id, fixtures.PRODUCTION_ATOM.id))
+        failed = [_poll(client, str(failed_id.get("requestId"))) for _ in range(3)][-1].json()
+    assert record["status"] == "COMPLETE" and record["executionDuration"] >= 7250
+    _check_finished(record)
+    assert failed["status"] == "ERROR" and failed["inboundErrorDocumentCount"] >= 1
+    _check_finished(failed)  # the clock stood still: it still took time
+
+
+def test_seeded_runs_end_after_they_start(client: httpx.Client) -> None:
+    for record in all_results(client, "ExecutionRecord", None)[:50]:
+        started, recorded = _seconds(record["executionTime"]), _seconds(record["recordedDate"])
+        assert recorded - started == math.ceil(record["executionDuration"] / 1000), record
 
 
 def test_failing_process_ends_in_error(client: httpx.Client) -> None:

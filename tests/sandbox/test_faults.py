@@ -275,6 +275,50 @@ def test_repeated_query_token(sandbox: Sandbox, client: httpx.Client) -> None:
     assert normal.findtext("bns:queryToken", namespaces=NS) not in (None, token)
 
 
+@pytest.mark.parametrize("kind", ["expire-token", "repeat-token"])
+def test_token_faults_match_only_queries_that_page_on(
+    sandbox: Sandbox, client: httpx.Client, kind: str
+) -> None:
+    sandbox.faults.add(f"{kind}:times=1")
+    first = client.post("/ExecutionRecord/query")
+    assert first.status_code == 200
+    token = xml(first).findtext("bns:queryToken", namespaces=NS)
+    assert token
+    client.get(PROCESS)
+    more = client.post(
+        "/ExecutionRecord/queryMore", content=token, headers={"Content-Type": "text/plain"}
+    )
+    if kind == "expire-token":
+        assert more.status_code == 400 and "expired" in error_message(more)
+    else:
+        assert xml(more).findtext("bns:queryToken", namespaces=NS) == token
+    assert sandbox.faults.report() == [{"spec": f"{kind}:path=*,times=1", "seen": 1, "fired": 1}]
+    assert sandbox.stats.snapshot()["faultsInjected"] == 1
+
+
+def test_a_token_fault_does_not_shadow_the_rules_after_it(
+    sandbox: Sandbox, client: httpx.Client
+) -> None:
+    sandbox.faults.add("expire-token", "503:times=1")
+    environment = f"/Environment/{fixtures.PRODUCTION.id}"
+    assert client.get(environment).status_code == 503
+    assert client.get(environment).status_code == 200
+    assert sandbox.faults.report() == [
+        {"spec": "expire-token:path=*", "seen": 0, "fired": 0},
+        {"spec": "503:path=*,times=1", "seen": 2, "fired": 1},
+    ]
+    assert sandbox.stats.snapshot()["faultsInjected"] == 1
+
+
+def test_token_faults_skip_calls_not_routed_to_query_more() -> None:
+    faults = Faults(seed=3)
+    faults.add("repeat-token:path=*/queryMore")
+    full = "/api/rest/v1/acct/Atom/queryMore"
+    assert faults.pick("POST", "/Atom/queryMore", full) is None
+    assert faults.report()[0]["seen"] == 0
+    assert faults.pick("POST", "/Atom/queryMore", full, query_more=True) is not None
+
+
 def test_faults_are_listed_counted_and_cleared(sandbox: Sandbox, client: httpx.Client) -> None:
     sandbox.faults.add("503:times=1", FaultRule(FaultKind.LATENCY, seconds=0))
     client.get(PROCESS)

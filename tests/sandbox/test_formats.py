@@ -153,3 +153,39 @@ def test_accept_q_values_and_ranges_choose_the_format(
     assert response.headers["Content-Type"].split(";")[0] == answer
     found = client.post("/Environment/query", headers=headers)
     assert found.headers["Content-Type"].split(";")[0] == answer
+
+
+_JSON_ENVIRONMENT = b' {"name":"Sniffed","classification":"TEST"}'
+_XML_ENVIRONMENT = (
+    b'<Environment xmlns="http://api.platform.boomi.com/" name="Sniffed" classification="TEST"/>'
+)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "problem"),
+    [
+        (None, _JSON_ENVIRONMENT, None),
+        (None, _XML_ENVIRONMENT, None),
+        ("text/plain", _JSON_ENVIRONMENT, None),
+        ("text/plain", _XML_ENVIRONMENT, None),
+        ("application/x-www-form-urlencoded", _JSON_ENVIRONMENT, None),
+        ("application/octet-stream", _XML_ENVIRONMENT, None),
+        ("application/json", _JSON_ENVIRONMENT, None),
+        ("application/vnd.example+json", _XML_ENVIRONMENT, "not valid JSON"),
+        ("application/xml", _JSON_ENVIRONMENT, "not well-formed XML"),
+        ("text/xml", _JSON_ENVIRONMENT, "not well-formed XML"),
+        ("application/vnd.example+xml", _XML_ENVIRONMENT, None),
+    ],
+)
+def test_a_body_is_read_by_its_content_type_else_sniffed(
+    client: httpx.Client, content_type: str | None, body: bytes, problem: str | None
+) -> None:
+    """As docs/sandbox.md §Formats says: a JSON or XML Content-Type decides; any other, or
+    none, is sniffed (JSON when the body starts with ``{`` or ``[``, else XML)."""
+    headers = dict(JSON) | ({"Content-Type": content_type} if content_type else {})
+    response = client.post("/Environment", content=body, headers=headers)
+    if problem is None:
+        assert response.status_code == 200, response.text
+        assert response.json()["name"] == "Sniffed"
+    else:
+        assert response.status_code == 400 and problem in response.json()["message"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from connector.atomsphere.catalog import WireAction, load_catalog
 from connector.errors import ConfigError
 from connector.sandbox import Sandbox, SandboxConfig, fixtures
 from tests.sandbox.conftest import JSON, FakeClock, make_client, make_sandbox
-from tests.sandbox.helpers import all_results, simple
+from tests.sandbox.helpers import NS, all_results, simple, xml
 
 
 def _ids(sandbox: Sandbox, name: str) -> list[str]:
@@ -209,10 +210,38 @@ def test_an_execution_running_at_shutdown_goes_on_after_a_restart(
         cancelled_id = running[1]["executionId"]
     with Sandbox(config, data=data, clock=clock, wall_clock=clock) as second:
         client = make_client(second)
-        assert _poll(client, finishing).json()["status"] == "COMPLETE"
+        finished = _poll(client, finishing).json()
+        assert finished["status"] == "COMPLETE" and finished["executionDuration"] > 0
         assert client.post(f"/cancelExecution/{cancelled_id}").status_code == 202
         assert _poll(client, cancelled).json()["status"] == "ABORTED"
         refused = client.post(f"/cancelExecution/{cancelled_id}", headers=JSON)
         assert refused.json()["message"] == f"Execution {cancelled_id} has already finished"
         assert _poll(client, unseen).status_code == 202
         assert _poll(client, unseen).json()["status"] == "INPROCESS"
+    with Sandbox(config, data=data, clock=clock, wall_clock=clock) as third:
+        assert _poll(make_client(third), finishing).json() == finished
+
+
+DAILY_COUNTS = [
+    "ExecutionCountAccount",
+    "ExecutionCountAccountGroup",
+    "DocumentCountAccount",
+    "DocumentCountAccountGroup",
+    "ThroughputAccount",
+    "ThroughputAccountGroup",
+]
+
+
+@pytest.mark.parametrize("name", DAILY_COUNTS)
+def test_count_objects_count_distinct_days_by_date_only(client: httpx.Client, name: str) -> None:
+    days = [r["date"] for r in all_results(client, name, None)]
+    assert days and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) for day in days), days
+    assert days == sorted(set(days)) and max(days) < fixtures.SEED_EPOCH[:10]
+    listed = xml(client.post(f"/{name}/query")).findall("bns:result", NS)
+    assert [r.get("date") for r in listed] == days
+
+
+def test_api_usage_counts_one_day_each_from_its_start(client: httpx.Client) -> None:
+    days = [r["processDate"] for r in all_results(client, "ApiUsageCount", None)]
+    assert days and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T00:00:00Z", day) for day in days)
+    assert days == sorted(set(days))

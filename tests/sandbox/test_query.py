@@ -88,6 +88,41 @@ def test_unknown_operator_and_property_and_grouping_are_refused(client: httpx.Cl
         assert expected in error_message(response)
 
 
+_NO_PROPERTY = "the simple expression EQUALS has no property"
+_XML_NO_PROPERTY = (
+    '<QueryConfig xmlns="http://api.platform.boomi.com/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><QueryFilter>'
+    '<expression operator="EQUALS"{kind}><argument>x</argument></expression>'
+    "</QueryFilter></QueryConfig>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ('{"QueryFilter":{"expression":{"operator":"EQUALS","argument":["x"]}}}', "json"),
+        (
+            '{"QueryFilter":{"expression":{"operator":"and","nestedExpression":[{"operator":'
+            '"EQUALS","property":null,"argument":["x"]}]}}}',
+            "json",
+        ),
+        (_XML_NO_PROPERTY.format(kind=""), "xml"),
+        (_XML_NO_PROPERTY.format(kind=' xsi:type="SimpleExpression"'), "xml"),
+    ],
+)
+def test_a_simple_expression_without_its_property_says_so(
+    client: httpx.Client, body: str, content_type: str
+) -> None:
+    response = client.post(
+        "/Environment/query",
+        content=body,
+        headers={"Content-Type": f"application/{content_type}"},
+    )
+    assert response.status_code == 400
+    assert _NO_PROPERTY in error_message(response)
+    assert "grouping" not in error_message(response)
+
+
 def test_property_names_ignore_case_and_underscores(client: httpx.Client) -> None:
     for spelling in ("NAME", "Name", "n_a_m_e"):
         found = all_results(client, "Environment", simple("EQUALS", spelling, "Test"))
@@ -191,3 +226,30 @@ def test_repeated_property_matches_any_value(client: httpx.Client) -> None:
 def test_starts_with_refuses_spaces(client: httpx.Client) -> None:
     response = query_json(client, "X12ConnectorRecord", simple("STARTS_WITH", "id", "a b"))
     assert response.status_code == 400 and "spaces" in error_message(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "day_field"),
+    [
+        ("ExecutionCountAccount", "date"),
+        ("ThroughputAccountGroup", "date"),
+        ("ApiUsageCount", "processDate"),
+    ],
+)
+def test_count_days_filter_on_process_date_as_dates(
+    client: httpx.Client, name: str, day_field: str
+) -> None:
+    days = [str(r[day_field])[:10] for r in all_results(client, name, None)]
+    first, second, third = days[1:4]
+
+    def found(expression: dict[str, object]) -> list[str]:
+        return [str(r[day_field])[:10] for r in all_results(client, name, expression)]
+
+    assert found(simple("BETWEEN", "processDate", first, second)) == [first, second]
+    assert found(simple("BETWEEN", "processDate", f"{first}T00:00:00Z", f"{second}T23:59:59Z")) == [
+        first,
+        second,
+    ]
+    assert found(simple("EQUALS", "processDate", third)) == [third]
+    assert found(simple("GREATER_THAN", "processDate", f"{third}T00:00:00Z")) == days[4:]
+    assert found(simple("LESS_THAN_OR_EQUAL", "processDate", first)) == days[:2]

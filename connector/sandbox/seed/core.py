@@ -7,6 +7,7 @@ then sets what must be related or realistic.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from random import Random
 from typing import TYPE_CHECKING, Final
 
@@ -47,6 +48,7 @@ def make(data: SeedData, name: str, index: int, key: str) -> Record:
     special = _SPECIAL.get(name)
     if special is not None:
         special(data, index, key, rng, record)
+    _daily_count(data, name, index, record)
     if info.id_field:
         record[info.id_field] = key
     data.faker.fix_names(record)
@@ -271,6 +273,35 @@ def _disk_space(data: SeedData, i: int, key: str, rng: Random, record: Record) -
 def _cloud_attachment(data: SeedData, i: int, key: str, rng: Random, record: Record) -> None:
     atom = data.record_of("Atom", key) or {}
     record.update(runtimeId=key, containerName=str(atom.get("name", record.get("containerName"))))
+
+
+#: The query property of Boomi's daily counts (ExecutionCountAccount, ApiUsageCount...).
+DAY_PROPERTY: Final = "processDate"
+
+
+def _daily_count(data: SeedData, name: str, index: int, record: Record) -> None:
+    """A daily count (an object filtered on ``processDate``) counts one day: record *i* of *n*
+    is the *n - i*-th day before the epoch, so the days are distinct, oldest first, and the
+    epoch's own (unfinished) day has no count yet. The day field takes its type's form: a date
+    only where it is text (``date="2016-05-14"``, as the spec's examples), the day's start in
+    UTC where it is a date-time (ApiUsageCount ``processDate``). Where ``processDate`` names no
+    field of the record, the day is kept unwritten under it, so filters on it work."""
+    query = data.catalog.object(name).query
+    declared = query.property(DAY_PROPERTY) if query else None
+    if declared is None:
+        return
+    record_type = data.catalog.object(name).record_type or name
+    field = data.shapes.field(record_type, declared.field or "date")
+    if field is None:
+        return
+    count = data.space(name).count
+    day = (data.epoch - timedelta(days=count - index)).date().isoformat()
+    if data.shapes.simple_type(field) == "xs:dateTime":
+        record[field.name] = f"{day}T00:00:00Z"
+    else:
+        record[field.name] = day
+    if declared.field is None:
+        record[declared.name] = day
 
 
 _SPECIAL = {

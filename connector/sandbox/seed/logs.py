@@ -4,6 +4,8 @@ first, as Boomi sorts connector records), so date filters select contiguous rang
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from random import Random
 from typing import TYPE_CHECKING, Final
 
@@ -103,7 +105,9 @@ def execution_record(data: SeedData, index: int, rng: Random) -> Record:
         "outboundDocumentSize": str(max(inbound - errors, 0) * rng.randint(200, 4000)),
         "processId": process_id,
         "processName": "",
-        "recordedDate": format_datetime(started.replace(microsecond=0)),
+        "recordedDate": format_datetime(
+            started.replace(microsecond=0) + timedelta(seconds=math.ceil(duration / 1000))
+        ),
         "reportKey": data.hashed_uuid("ExecutionRecord/report", index),
         "status": status,
         "topLevelExecutionId": execution_id,
