@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from connector.documents import Document
 from connector.engine.answers import Answers
 from connector.engine.binding import DocumentValues
 from connector.engine.config import OperationConfig
+
+log = logging.getLogger("connector.engine")
 
 Job = Callable[[], None]
 #: Checks one document without the network and returns the job that sends it.
@@ -53,11 +56,14 @@ class Batch:
             try:
                 send = prepare()
             except Exception as exc:
+                log.debug("document %d: refused before sending: %s", index + 1, exc)
                 self.answers.fail(index, exc, partial=partial)
                 return
             if self.answers.aborted:
+                log.debug("document %d: checked; not sent after a 401", index + 1)
                 self.answers.fail_not_sent(index, partial=partial)
                 return
+            log.debug("document %d: checked; sending", index + 1)
             try:
                 send()
             except Exception as exc:
