@@ -14,6 +14,7 @@ limiter with every other client of that account. On a Partner API connection,
 from __future__ import annotations
 
 import copy
+import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ from connector.atomsphere.responses import (
 from connector.atomsphere.retry import RetryPolicy
 from connector.errors import ConfigError, FatalRemoteError, RetriableError
 from connector.xml import to_bytes
+
+log = logging.getLogger("connector.atomsphere")
 
 #: Executes the client follows to another object's record, whose shape is then the answer's:
 #: an ExecutionRequest is answered with the final ExecutionRecord of the execution it started.
@@ -144,12 +147,16 @@ class AtomSphereClient:
         endpoint = self._endpoint(obj, WireAction.BULK)
         if limit is None or len(ids) > limit:
             raise ConfigError(f"{obj.name}: a bulk GET takes at most {limit} ids, not {len(ids)}")
+        log.debug("bulk GET %s: %d ids (limit %d)", obj.name, len(ids), limit)
         reply = self.http.send(
             "POST", endpoint.path, body=bulk_get_request(ids), idempotent=True, timeout=timeout
         )
         root = parse_envelope(reply.body, reply.media_type, source=f"{obj.name} bulk result")
         items = parse_bulk_result(root, self._record_type(obj), obj.id_field, self._types)
-        return match_items(ids, items)
+        matched = match_items(ids, items)
+        failed = sum(1 for item in matched if item is None or not item.ok)
+        log.debug("bulk GET %s: %d items, %d not ok", obj.name, len(items), failed)
+        return matched
 
     def query(
         self,
@@ -270,6 +277,13 @@ class AtomSphereClient:
                 status = field_value(record, "status") or "unknown"
                 if status.upper() in FINAL_EXECUTION_STATUSES:
                     return to_bytes(record)
+            log.debug(
+                "execution %s: status %s (HTTP %d); polling again in %gs",
+                request_id,
+                status,
+                reply.status,
+                polling.interval,
+            )
             if self._clock() + polling.interval > deadline:
                 raise RetriableError(
                     f"execution {request_id} did not finish within {polling.timeout:g}s "
@@ -297,6 +311,9 @@ class AtomSphereClient:
             if answer.status != 202:
                 result = parse_envelope(answer.body, answer.media_type, source=f"{obj.name} result")
                 return parse_async_result(result, self._record_type(obj), self._types)
+            log.debug(
+                "%s: async result not ready (202); polling again in %gs", obj.name, polling.interval
+            )
             if self._clock() + polling.interval > deadline:
                 raise RetriableError(
                     f"{obj.name}: no async result within {polling.timeout:g}s (token {token})"

@@ -155,7 +155,10 @@ class ApiHttp:
         while True:
             self.limiter.acquire()
             self._count(None)
+            started = time.perf_counter()
             outcome = self._attempt(method, (url, params), what, headers, body, idempotent, timeout)
+            if log.isEnabledFor(logging.DEBUG):
+                self._log_attempt(what, outcome, time.perf_counter() - started, attempt + 1)
             if isinstance(outcome, Reply):
                 return outcome
             error = outcome.error
@@ -271,6 +274,21 @@ class ApiHttp:
         if 400 <= status < 500:
             return ApplicationError(message, status=status, body=raw)
         return FatalRemoteError(f"{what}: HTTP {status}: {message}", status=status, body=raw)
+
+    def _log_attempt(
+        self, what: str, outcome: Reply | _Failure, seconds: float, attempt: int
+    ) -> None:
+        """``POST /Process/query -> 200 in 0.042s (attempt 1)``: never a header, body or URL
+        with credentials, and scrubbed all the same."""
+        if isinstance(outcome, Reply):
+            answer = str(outcome.status)
+        elif outcome.error.status is not None:
+            answer = f"{outcome.error.status} ({type(outcome.error).__name__})"
+        else:
+            answer = f"no answer ({outcome.error})"
+        account = f" for {self.override_account}" if self.override_account else ""
+        line = f"{what}{account} -> {answer} in {seconds:.3f}s (attempt {attempt})"
+        log.debug("%s", self.connection.scrub(line))
 
     def _count(self, status: int | None) -> None:
         counts = self._counts

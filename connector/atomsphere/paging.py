@@ -9,6 +9,7 @@ raises whatever the request raised, its message saying how many records came bef
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 
@@ -74,6 +75,12 @@ class QueryPager:
                     f"({self.records} records); more results remain (raise options.max_pages)"
                 )
             seen.add(token)
+            log.debug(
+                "%s: following a queryMore token of %d characters (sha256 %s…)",
+                self.what,
+                len(token),
+                hashlib.sha256(token.encode("utf-8")).hexdigest()[:8],
+            )
             try:
                 page = self._more(token)
             except RemoteError as exc:

@@ -10,13 +10,17 @@ match the request profile, no id, a parameter                               "not
 without a value
 401: credentials refused                               FAILURE, for every   ``401``
                                                        document still open
+                                                       that passes the
+                                                       checks above
 503 after the retries, 5xx, timeouts, resets,          FAILURE              the HTTP status,
 unreadable answers, anything unexpected                                     if there was one
 =====================================================  ===================  ==================
 
 A document the connector refuses to send is an APPLICATION_ERROR, not a FAILURE: it is about that
 document's content, retrying cannot fix it, and it must follow the user's "Return Application
-Error Responses" choice like an error the API would have given.
+Error Responses" choice like an error the API would have given. Documents are checked before
+they wait for a request, so a refused document gets that answer before or after a 401, whatever
+the batching, concurrency or order.
 
 With that flag set, an APPLICATION_ERROR carries an output document, the API's XML error shape
 ``<error><message>…</message></error>`` (whatever shape the API used), so the host can route it;

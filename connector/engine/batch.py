@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -13,7 +14,11 @@ from connector.engine.answers import Answers
 from connector.engine.binding import DocumentValues
 from connector.engine.config import OperationConfig
 
+log = logging.getLogger("connector.engine")
+
 Job = Callable[[], None]
+#: Checks one document without the network and returns the job that sends it.
+Prepare = Callable[[], Job]
 
 
 @dataclass(frozen=True)
@@ -38,16 +43,29 @@ class Batch:
         """The client acting on the document's account (a sub-account via the Partner API)."""
         return self.client.overriding(values.override_account())
 
-    def guarded(self, index: int, work: Job, *, partial: bool = False) -> Job:
-        """``work`` for document ``index``; whatever it raises is answered on that document, and
-        after a 401 in the batch it is not sent at all."""
+    def guarded(self, index: int, prepare: Prepare, *, partial: bool = False) -> Job:
+        """The job for document ``index``: ``prepare`` checks the document without the network
+        and returns its request; whatever either raises is answered on that document.
+
+        The checks come first, so a document refused for its own content is answered the same
+        (APPLICATION_ERROR, "not sent: …") before or after a 401 in the batch, whatever the
+        concurrency and order; a document that passes them is not sent after a 401.
+        """
 
         def job() -> None:
+            try:
+                send = prepare()
+            except Exception as exc:
+                log.debug("document %d: refused before sending: %s", index + 1, exc)
+                self.answers.fail(index, exc, partial=partial)
+                return
             if self.answers.aborted:
+                log.debug("document %d: checked; not sent after a 401", index + 1)
                 self.answers.fail_not_sent(index, partial=partial)
                 return
+            log.debug("document %d: checked; sending", index + 1)
             try:
-                work()
+                send()
             except Exception as exc:
                 self.answers.fail(index, exc, partial=partial)
 

@@ -9,10 +9,12 @@ bounded by a page, and a query that fails half-way still closes its input with a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from connector.atomsphere.bulk import BulkItem
 from connector.atomsphere.catalog import WireAction
+from connector.atomsphere.responses import QueryPage
 from connector.engine.batch import Batch, Job
 from connector.errors import ApplicationError, FatalRemoteError
 
@@ -25,7 +27,7 @@ def get(batch: Batch) -> None:
     obj = batch.operation.object
     if obj.endpoint(WireAction.GET) is None and obj.endpoint(WireAction.ASYNC_REQUEST):
         batch.run(
-            [batch.guarded(i, partial(_get_async, batch, i), partial=True) for i in _all(batch)]
+            [batch.guarded(i, partial(_prepare_async, batch, i), partial=True) for i in _all(batch)]
         )
         return
     pending: list[tuple[int, str]] = []
@@ -54,7 +56,10 @@ def get(batch: Batch) -> None:
         )
         return
     batch.run(
-        [batch.guarded(i, partial(_get_one, batch, i, object_id)) for i, object_id in pending]
+        [
+            batch.guarded(i, partial(partial, _get_one, batch, i, object_id))
+            for i, object_id in pending
+        ]
     )
 
 
@@ -71,14 +76,20 @@ def _get_one(batch: Batch, index: int, object_id: str) -> None:
     batch.answers.success(index, record, "200")
 
 
-def _get_async(batch: Batch, index: int) -> None:
+def _prepare_async(batch: Batch, index: int) -> Job:
     values = batch.values(index)
-    records = batch.client_for(values).get_async(
+    read = partial(
+        batch.client_for(values).get_async,
         batch.operation.object,
         values.object_id(),
         batch.polling,
         timeout=values.options.timeout_seconds,
     )
+    return partial(_get_async, batch, index, read)
+
+
+def _get_async(batch: Batch, index: int, read: Callable[[], tuple[bytes, ...]]) -> None:
+    records = read()
     for record in records:
         batch.answers.partial(index, record)
     batch.answers.finish(index, "200", f"{len(records)} records")
@@ -149,25 +160,31 @@ def _chunks(pending: list[tuple[int, str]], size: int) -> list[list[tuple[int, s
 
 def query(batch: Batch) -> None:
     jobs: list[Job] = [
-        batch.guarded(i, partial(_query_one, batch, i), partial=True) for i in _all(batch)
+        batch.guarded(i, partial(_prepare_query, batch, i), partial=True) for i in _all(batch)
     ]
     for job in jobs:  # one after another: each streams its pages to the host in order
         job()
 
 
-def _query_one(batch: Batch, index: int) -> None:
+def _prepare_query(batch: Batch, index: int) -> Job:
     values = batch.values(index)
     options = values.options
-    limit = options.max_results
-    count = 0
-    pages = batch.client_for(values).query(
+    read = partial(
+        batch.client_for(values).query,
         batch.operation.object,
         values.expression(),
         max_pages=options.max_pages,
         polling=batch.polling,
         timeout=options.timeout_seconds,
     )
-    for page in pages:
+    return partial(_query_one, batch, index, read, options.max_results)
+
+
+def _query_one(
+    batch: Batch, index: int, read: Callable[[], Iterable[QueryPage]], limit: int
+) -> None:
+    count = 0
+    for page in read():
         for record in page.records:
             if limit and count >= limit:
                 batch.answers.finish(

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 from functools import partial
 
-from connector.atomsphere.client import FOLLOWED_EXECUTES
+from connector.atomsphere.client import FOLLOWED_EXECUTES, AtomSphereClient
 from connector.atomsphere.http import PROCESSED, Reply
 from connector.atomsphere.responses import field_value, means_not_found
 from connector.contract import Action
-from connector.engine.batch import Batch
+from connector.engine.batch import Batch, Job
 from connector.errors import ApplicationError, FatalRemoteError, XMLInputError
 from connector.xml import parse_xml
 
 
 def send_each(batch: Batch) -> None:
-    jobs = [batch.guarded(i, partial(_send_one, batch, i)) for i in range(len(batch.documents))]
+    jobs = [batch.guarded(i, partial(_prepare, batch, i)) for i in range(len(batch.documents))]
     batch.run(jobs)
 
 
-def _send_one(batch: Batch, index: int) -> None:
+def _prepare(batch: Batch, index: int) -> Job:
+    """Check document ``index`` (XML, profile, id, parameters) and return the job sending it."""
     operation = batch.operation
     obj = operation.object
     values = batch.values(index)
@@ -33,8 +34,7 @@ def _send_one(batch: Batch, index: int) -> None:
     action = operation.action
     timeout = values.options.timeout_seconds
     if action is Action.DELETE:
-        _delete(batch, index)
-        return
+        return partial(_delete, batch, index, client, values.object_id(), timeout)
     body = values.document.data
     takes_body = action is not Action.EXECUTE or client.execute_endpoint(obj).request_type
     if takes_body:
@@ -42,24 +42,28 @@ def _send_one(batch: Batch, index: int) -> None:
         if operation.request_validator is not None:
             operation.request_validator.check(root)
     if action is Action.CREATE:
-        reply = client.create(obj, body, timeout=timeout)
+        send = partial(client.create, obj, body, timeout=timeout)
     elif action is Action.UPDATE:
-        reply = client.update(obj, values.object_id(), body, timeout=timeout)
+        send = partial(client.update, obj, values.object_id(), body, timeout=timeout)
     else:
         needs_id = client.execute_endpoint(obj).path_parameter is not None
         object_id = values.object_id() if needs_id else None
-        reply = client.execute(obj, object_id, body, batch.polling, timeout=timeout)
-    output, message = _output(reply, obj.name)
-    batch.answers.success(index, output, str(reply.status), message)
+        send = partial(client.execute, obj, object_id, body, batch.polling, timeout=timeout)
+
+    def job() -> None:
+        reply = send()
+        output, message = _output(reply, obj.name)
+        batch.answers.success(index, output, str(reply.status), message)
+
+    return job
 
 
-def _delete(batch: Batch, index: int) -> None:
+def _delete(
+    batch: Batch, index: int, client: AtomSphereClient, object_id: str, timeout: float | None
+) -> None:
     """A Delete; retried after its answer was lost into "no such object", it has done its work."""
-    values = batch.values(index)
-    obj = batch.operation.object
     try:
-        client = batch.client_for(values)
-        reply = client.delete(obj, values.object_id(), timeout=values.options.timeout_seconds)
+        reply = client.delete(batch.operation.object, object_id, timeout=timeout)
     except ApplicationError as exc:
         if not (exc.after_lost_answer and means_not_found(exc.status, str(exc))):
             raise

@@ -1,8 +1,9 @@
 """A known password and a known API token never appear anywhere: the full demo (by password and by
 token), failing runs (wrong credentials, a server error, a gateway page), ``test-connection`` and
-``run --output``, at debug log level. Every log line, stdout and stderr, every file left under
-the temporary folders (outputs, the demo's process files), every row of every reporting table
-and the text of every exception is scanned for each secret and its Basic-auth base64 forms."""
+``run --output``, at debug log level (``-vv``: every request on stderr). Every log line, stdout
+and stderr, every file left under the temporary folders (outputs, the demo's process files),
+every row of every reporting table and the text of every exception is scanned for each secret
+and its Basic-auth base64 forms."""
 
 from __future__ import annotations
 
@@ -134,6 +135,9 @@ def test_no_secret_appears_in_logs_output_files_reports_or_exceptions(
     assert len(exceptions) == 2
 
     captured = capsys.readouterr()
+    # -vv shows every request, refused ones included, so the scan below covers them
+    assert "-> 200 in " in captured.err and "-> 401 (AuthenticationError) in " in captured.err
+    assert "debug: document 1: checked; sending" in captured.err
     _assert_clean("stdout", captured.out)
     _assert_clean("stderr", captured.err)
     for record in caplog.records:
