@@ -5,7 +5,9 @@ Operation files (``kind: FakeOperation``) carry the generic settings every host 
 property: ``SUCCESS`` (``fanout`` outputs, 1 -> N through partial results when fanout is not 1),
 ``APPLICATION_ERROR`` (404, with an error document), ``FAILURE``, ``RAISE`` (the hook raises
 there, leaving the rest unanswered), ``EXIT`` (``sys.exit(3)`` there, as a library might),
-``INTERRUPT`` (Ctrl-C there) or ``SILENT`` (never answered). ``threads`` answers documents from
+``INTERRUPT`` (Ctrl-C there), ``SILENT`` (never answered), or ``BAD_OUTPUT``, ``BAD_STATUS``,
+``BAD_CODE`` (answers with bytes for a Document, ``"OK"`` for a Status, an int code: a plugin's
+type mistakes, which the response refuses). ``threads`` answers documents from
 worker threads; ``reverse`` answers the last document first (a connector's concurrent calls
 completing out of order). A document whose ``block`` property is ``yes`` first creates
 ``<gate>.ready`` (``gate`` is a process property) and waits for ``<gate>.go``: tests kill the run
@@ -165,6 +167,9 @@ def _answer(
         sys.exit(3)  # a library that calls sys.exit()
     if outcome == "SILENT":
         return
+    if outcome.startswith("BAD_"):
+        _answer_badly(outcome, i, doc, response)
+        return
     if outcome == "FAILURE":
         response.add_empty_result(i, Status.FAILURE, "", f"{name}: could not reach the thing")
     elif outcome == "APPLICATION_ERROR":
@@ -181,6 +186,16 @@ def _answer(
                 _wait_at_gate(str(context.process_properties["gate"]))
             response.add_partial_result(i, _thing(name, thing, n, context))
         response.finish_partial_result(i, Status.SUCCESS, "200", "OK")
+
+
+def _answer_badly(outcome: str, i: int, doc: Document, response: OperationResponse) -> None:
+    """A third-party plugin's type mistakes, as a type checker would have caught them."""
+    if outcome == "BAD_OUTPUT":
+        response.add_result(i, Status.SUCCESS, "200", "", b"raw")  # type: ignore[arg-type]
+    elif outcome == "BAD_STATUS":
+        response.add_result(i, "OK", "200", "", doc)  # type: ignore[arg-type]
+    else:
+        response.add_result(i, Status.SUCCESS, 200, None, doc)  # type: ignore[arg-type]
 
 
 def _thing(operation: str, thing: str, n: int, context: ExecutionContext) -> Document:
