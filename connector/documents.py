@@ -11,6 +11,12 @@ of them exactly once** through an :class:`OperationResponse`, in one of Boomi's 
 
 Outputs stream to the host's ``on_output`` callback as soon as they are added, so a query of a
 million records never has to sit in memory.
+
+Every answer is checked before anything is recorded: a status that is not a :class:`Status` (or
+exactly one of its value strings, ``"SUCCESS"``...), a code or message that is neither ``str``
+nor ``None`` (``None`` is ``""``), or an output that is not a :class:`Document` raises
+:class:`TypeError` naming the method, the argument and the type given, in the plugin, where the
+mistake is; the document stays unanswered and the host fails it like any other a plugin left.
 """
 
 from __future__ import annotations
@@ -87,6 +93,48 @@ class Status(StrEnum):
     FAILURE = "FAILURE"
 
 
+def _status(value: object, method: str) -> Status:
+    """``value`` as a Status: a Status, or exactly one of its value strings."""
+    if isinstance(value, Status):
+        return value
+    if isinstance(value, str) and value in Status.__members__:
+        return Status(value)
+    choices = ", ".join(s.value for s in Status)
+    raise TypeError(
+        f"{method}: status must be a Status ({choices}), not {type(value).__name__} {value!r}"
+    )
+
+
+def _text(value: object, method: str, argument: str) -> str:
+    """A status code or message: text, or None for none."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{method}: {argument} must be str (or None), not {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def _document(value: object, method: str) -> Document:
+    if not isinstance(value, Document):
+        raise TypeError(f"{method}: output must be a Document, not {type(value).__name__}")
+    return value
+
+
+def _output(value: object, method: str) -> Document | None:
+    """An optional output: a Document, or None for none."""
+    if value is not None and not isinstance(value, Document):
+        raise TypeError(f"{method}: output must be a Document or None, not {type(value).__name__}")
+    return value
+
+
+def _index(value: object, method: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{method}: index must be int, not {type(value).__name__} {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Result:
     """The answer for one input document.
@@ -151,6 +199,12 @@ class OperationResponse:
         output: Document | None = None,
     ) -> Result:
         """Answer input ``index`` with one output (1 → 1), or none when ``output`` is None."""
+        method = "add_result"
+        index = _index(index, method)
+        status = _status(status, method)
+        status_code = _text(status_code, method, "status_code")
+        message = _text(message, method, "message")
+        output = _output(output, method)
         outputs = (output,) if output is not None else ()
         with self._lock:
             self._check_open(index)
@@ -171,10 +225,17 @@ class OperationResponse:
         self, index: int, status: Status, status_code: str = "", message: str = ""
     ) -> Result:
         """Answer input ``index`` with a status and no payload (1 → 0)."""
+        method = "add_empty_result"
+        index = _index(index, method)
+        status = _status(status, method)
+        status_code = _text(status_code, method, "status_code")
+        message = _text(message, method, "message")
         return self.add_result(index, status, status_code, message, None)
 
     def add_partial_result(self, index: int, output: Document) -> None:
         """Add one of many outputs for input ``index`` (1 → N); finish it later."""
+        index = _index(index, "add_partial_result")
+        output = _document(output, "add_partial_result")
         with self._lock:
             self._check_open(index)
             self._emit(index, output)
@@ -186,6 +247,11 @@ class OperationResponse:
         self, index: int, status: Status, status_code: str = "", message: str = ""
     ) -> Result:
         """Close a 1 → N answer with its final status (a query that failed half-way included)."""
+        method = "finish_partial_result"
+        index = _index(index, method)
+        status = _status(status, method)
+        status_code = _text(status_code, method, "status_code")
+        message = _text(message, method, "message")
         with self._lock:
             self._check_open(index)
             outputs = tuple(self._partial.pop(index, ()))
@@ -201,7 +267,16 @@ class OperationResponse:
         output: Document | None = None,
     ) -> tuple[Result, ...]:
         """Answer several inputs with one shared output (N → 1)."""
-        chosen = list(dict.fromkeys(indexes))
+        method = "add_combined_result"
+        if isinstance(indexes, str | bytes) or not isinstance(indexes, Iterable):
+            raise TypeError(
+                f"{method}: indexes must be an iterable of int, not {type(indexes).__name__}"
+            )
+        chosen = [_index(i, method) for i in dict.fromkeys(indexes)]
+        status = _status(status, method)
+        status_code = _text(status_code, method, "status_code")
+        message = _text(message, method, "message")
+        output = _output(output, method)
         if not chosen:
             raise ContractError("add_combined_result needs at least one input index")
         with self._lock:

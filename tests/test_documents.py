@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -145,3 +146,86 @@ def test_on_result_hears_every_answer_in_every_shape() -> None:
         (3, Status.APPLICATION_ERROR),
         (4, Status.FAILURE),
     ]
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (
+            lambda r: r.add_result(0, Status.SUCCESS, "200", "", b"raw"),
+            r"add_result: output must be a Document or None, not bytes",
+        ),
+        (
+            lambda r: r.add_result(0, "OK", "200", "", Document(b"")),
+            r"add_result: status must be a Status \(SUCCESS, APPLICATION_ERROR, FAILURE\), "
+            r"not str 'OK'",
+        ),
+        (
+            lambda r: r.add_result(0, Status.SUCCESS, 200, None, Document(b"")),
+            r"add_result: status_code must be str \(or None\), not int 200",
+        ),
+        (
+            lambda r: r.add_result(0, Status.SUCCESS, "200", 404),
+            r"add_result: message must be str \(or None\), not int 404",
+        ),
+        (
+            lambda r: r.add_result("0", Status.SUCCESS),
+            r"add_result: index must be int, not str '0'",
+        ),
+        (
+            lambda r: r.add_empty_result(0, None),
+            r"add_empty_result: status must be a Status .*not NoneType None",
+        ),
+        (
+            lambda r: r.add_empty_result(0, Status.FAILURE, b"500"),
+            r"add_empty_result: status_code must be str \(or None\), not bytes",
+        ),
+        (
+            lambda r: r.add_partial_result(0, "<r/>"),
+            r"add_partial_result: output must be a Document, not str",
+        ),
+        (
+            lambda r: r.add_partial_result(0, None),
+            r"add_partial_result: output must be a Document, not NoneType",
+        ),
+        (
+            lambda r: r.finish_partial_result(0, 1),
+            r"finish_partial_result: status must be a Status .*not int 1",
+        ),
+        (
+            lambda r: r.add_combined_result([0, 1], Status.SUCCESS, "200", "", [Document(b"")]),
+            r"add_combined_result: output must be a Document or None, not list",
+        ),
+        (
+            lambda r: r.add_combined_result(0, Status.SUCCESS),
+            r"add_combined_result: indexes must be an iterable of int, not int",
+        ),
+        (
+            lambda r: r.add_combined_result([0, 1.0], Status.SUCCESS),
+            r"add_combined_result: index must be int, not float 1.0",
+        ),
+    ],
+)
+def test_a_wrongly_typed_answer_is_refused_naming_the_argument_and_leaves_it_unanswered(
+    call: Callable[[OperationResponse], object], match: str
+) -> None:
+    seen: list[object] = []
+    response = OperationResponse(
+        _docs(2), on_output=lambda i, d: seen.append(d), on_result=seen.append
+    )
+    with pytest.raises(TypeError, match=match):
+        call(response)
+    assert response.unanswered() == (0, 1)
+    assert seen == [], "nothing reached the host's listeners"
+    response.add_empty_result(0, Status.SUCCESS)  # the document can still be answered
+
+
+def test_status_value_strings_and_none_code_and_message_are_accepted() -> None:
+    response = OperationResponse(_docs(3))
+    first = response.add_result(0, "APPLICATION_ERROR", "404", None)  # type: ignore[arg-type]
+    assert first.status is Status.APPLICATION_ERROR and first.message == ""
+    second = response.add_empty_result(1, "SUCCESS", None, None)  # type: ignore[arg-type]
+    assert second.ok and second.status_code == ""
+    response.add_partial_result(2, Document(b"<r/>"))
+    third = response.finish_partial_result(2, "FAILURE", None, "half-way")  # type: ignore[arg-type]
+    assert third.status is Status.FAILURE and third.output_count == 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import re
 import subprocess
 import sys
 import textwrap
@@ -18,8 +20,10 @@ from connector.contract import (
     Action,
     ConnectionCheck,
     ExecutionContext,
+    ObjectDefinition,
     ObjectDefinitions,
     OperationSettings,
+    ProfileRole,
     TrackingDirection,
     TrackingSettings,
 )
@@ -199,6 +203,27 @@ def test_connector_object_definitions(echo_pm: pluggy.PluginManager) -> None:
         )
         is None
     )
+
+
+def test_object_definitions_have_the_attributes_docs_hooks_md_names() -> None:
+    doc = (ROOT / "docs" / "hooks.md").read_text("utf-8")
+    (documented,) = re.findall(r"^ObjectDefinition\((.*)\)$", doc, re.MULTILINE)
+    names = documented.split(", ")
+    assert names == [f.name for f in dataclasses.fields(ObjectDefinition)]
+    found = get_plugin_manager().hook.connector_object_definitions(
+        connector_id="atomsphere", connection=None, object_type="Environment", action=Action.CREATE
+    )
+    assert isinstance(found, ObjectDefinitions)
+    for side, role in (
+        (found.request, ProfileRole.REQUEST),
+        (found.response, ProfileRole.RESPONSE),
+    ):
+        assert isinstance(side, ObjectDefinition)
+        values = {name: getattr(side, name) for name in names}
+        assert values["object_type"] == "Environment" and values["action"] is Action.CREATE
+        assert values["role"] is role and values["root_element"] == "Environment"
+        assert values["namespace"] and values["content_type"] == "application/xml"
+        assert "<xs:import" not in values["schema"] and "schemaLocation" not in values["schema"]
 
 
 def test_connector_test_connection(echo_pm: pluggy.PluginManager) -> None:

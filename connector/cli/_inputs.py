@@ -17,6 +17,9 @@ from connector.documents import Document
 from connector.errors import ConfigError, Problem
 
 PROPERTIES_SUFFIX: Final = ".properties.json"
+#: The key of ``FILE.properties.json`` whose object holds the document's dynamic operation
+#: properties (per-document overrides of the operation's fields, by field id), not a property.
+DYNAMIC_KEY: Final = "dynamic_operation_properties"
 #: What a properties file may hold, for the message that refuses anything else.
 PROPERTY_VALUES: Final = "properties are text: a string, a number, true/false, or null for unset"
 
@@ -68,17 +71,19 @@ def _read_file(path: Path) -> InputDocument:
     except OSError as exc:
         raise ConfigError([Problem(f"cannot read input: {exc.strerror}", str(path))]) from None
     sidecar = path.with_name(path.name + PROPERTIES_SUFFIX)
-    properties = read_properties(sidecar) if sidecar.is_file() else {}
-    return InputDocument(Document(data, properties), str(path), path)
+    properties, dynamic = read_properties(sidecar) if sidecar.is_file() else ({}, {})
+    return InputDocument(Document(data, properties, dynamic), str(path), path)
 
 
-def read_properties(sidecar: Path) -> dict[str, str]:
-    """A ``FILE.properties.json``: a JSON object whose values become text properties.
+def read_properties(sidecar: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """A ``FILE.properties.json``: its document properties and dynamic operation properties.
 
-    Document properties are text, so a value is taken as its JSON text: a string as it is, a
-    number exactly as written (``1.50`` stays ``1.50``), ``true``/``false``; ``null`` leaves
-    the property unset. A list or an object has no text form and is refused, naming the file
-    and the property, never sent as some rendering of it.
+    A JSON object whose values become text properties, except ``dynamic_operation_properties``:
+    an object whose values, by the same rules, become the document's dynamic operation
+    properties. Document properties are text, so a value is taken as its JSON text: a string as
+    it is, a number exactly as written (``1.50`` stays ``1.50``), ``true``/``false``; ``null``
+    leaves the property unset. A list or an object has no text form and is refused, naming the
+    file and the property, never sent as some rendering of it.
     """
     source = str(sidecar)
     try:
@@ -92,25 +97,37 @@ def read_properties(sidecar: Path) -> dict[str, str]:
         raise ConfigError([Problem(f"cannot read: {exc.strerror}", source)]) from None
     if not isinstance(raw, dict):
         raise ConfigError([Problem("expected a JSON object of properties", source)])
-    properties: dict[str, str] = {}
     problems: list[Problem] = []
+    dynamic_raw = raw.pop(DYNAMIC_KEY, None)
+    if dynamic_raw is not None and not isinstance(dynamic_raw, dict):
+        message = "expected a JSON object: operation field id -> its value for this document"
+        problems.append(Problem(message, source, field=DYNAMIC_KEY))
+        dynamic_raw = None
+    properties = _text_values(raw, source, "", "a document property", problems)
+    dynamic = _text_values(
+        dynamic_raw or {}, source, f"{DYNAMIC_KEY}.", "a dynamic operation property", problems
+    )
+    if problems:
+        raise ConfigError(problems)
+    return properties, dynamic
+
+
+def _text_values(
+    raw: dict[str, object], source: str, prefix: str, what: str, problems: list[Problem]
+) -> dict[str, str]:
+    values: dict[str, str] = {}
     for name, value in raw.items():
         if value is None:
             continue  # unset: a parameter reading it sees no value, as if the key were absent
         if isinstance(value, str):  # numbers too: parse_int/parse_float kept their text
-            properties[name] = value
+            values[name] = value
         elif isinstance(value, bool):
-            properties[name] = "true" if value else "false"
+            values[name] = "true" if value else "false"
         else:
             kind = "a list" if isinstance(value, list) else "an object"
-            problems.append(
-                Problem(
-                    f"{kind} cannot be a document property ({PROPERTY_VALUES})", source, field=name
-                )
-            )
-    if problems:
-        raise ConfigError(problems)
-    return properties
+            message = f"{kind} cannot be {what} ({PROPERTY_VALUES})"
+            problems.append(Problem(message, source, field=prefix + name))
+    return values
 
 
 def _no_constant(name: str) -> object:

@@ -1,6 +1,7 @@
 """``atomsphere run``: perform an operation file on documents from files, folders or stdin.
 
-Inputs are read as documents (a file's properties may sit beside it in ``FILE.properties.json``);
+Inputs are read as documents (a file's properties, and its dynamic operation properties under
+``dynamic_operation_properties``, may sit beside it in ``FILE.properties.json``);
 every output document is written to ``--output`` as its own file with a ``.properties.json``
 sidecar (the outputs an earlier run left there are removed first), or to stdout. A summary goes
 to stderr; ``--json`` prints one line per answer. The exit code says whether every document
@@ -48,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Run an operation (operations/*.yaml) against the AtomSphere API. Input documents "
             "come from files, folders (every file in it, sorted) or stdin ('-'); a file's "
             "document properties may be given in FILE.properties.json, a JSON object whose "
-            "values are strings, numbers or true/false (null: unset). Without --input the "
+            "values are strings, numbers or true/false (null: unset); its key "
+            "dynamic_operation_properties holds, the same way, the document's dynamic operation "
+            "properties (per-document overrides such as id). Without --input the "
             "operation runs once on an empty document (a Query or Get with its own values)."
         ),
         epilog="Exit codes: 0 every document succeeded, 2 bad operation, connection, arguments "

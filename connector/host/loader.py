@@ -203,13 +203,18 @@ class _Builder:
 
     def _documents(self, path: FieldPath, entry: Mapping[str, Any]) -> list[InputDocument]:
         properties = {k: _text(v) for k, v in entry.get("properties", {}).items()}
+        dynamic = {k: _text(v) for k, v in entry.get("dynamic_operation_properties", {}).items()}
+
+        def document(data: bytes, source: str) -> InputDocument:
+            return InputDocument(data, properties, source, dynamic)
+
         if "data" in entry:
-            return [InputDocument(entry["data"].encode("utf-8"), properties, "inline")]
+            return [document(entry["data"].encode("utf-8"), "inline")]
         if "file" in entry:
             file = self._file((*path, "file"), entry["file"])
             if file is None:
                 return []
-            return [InputDocument(file.read_bytes(), properties, str(file))]
+            return [document(file.read_bytes(), str(file))]
         if "files" in entry:
             pattern = str(resolve_under(self.base, Path(entry["files"])))
             # glob.glob, not Path.glob: the pattern may be absolute.
@@ -217,8 +222,8 @@ class _Builder:
             matches = sorted(Path(p) for p in found if Path(p).is_file())
             if not matches:
                 self._problem((*path, "files"), f"no file matches {pattern}")
-            return [InputDocument(m.read_bytes(), properties, str(m)) for m in matches]
-        return [InputDocument(b"", properties, "empty")]
+            return [document(m.read_bytes(), str(m)) for m in matches]
+        return [document(b"", "empty")]
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -282,9 +287,12 @@ class _Builder:
             return LookupStep(name, where, lookup["cache"], key, values)
         if "set_properties" in raw:
             values = self._parameters((*path, "set_properties"), raw["set_properties"])
-            if values is None:
+            dynamic = self._parameters(
+                (*path, "dynamic_operation_properties"), raw.get("dynamic_operation_properties", {})
+            )
+            if values is None or dynamic is None:
                 return None
-            return SetPropertiesStep(raw.get("name", "Set properties"), where, values)
+            return SetPropertiesStep(raw.get("name", "Set properties"), where, values, dynamic)
         return EndStep(raw.get("name", "End"), where, EndStatus(raw["end"]), raw.get("message", ""))
 
     def _parameters(self, path: FieldPath, raw: Mapping[str, Any]) -> dict[str, Parameter] | None:

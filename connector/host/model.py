@@ -80,9 +80,12 @@ class InputDocument:
     data: bytes
     properties: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
+    dynamic_operation_properties: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "properties", _frozen(self.properties))
+        dynamic = _frozen(self.dynamic_operation_properties)
+        object.__setattr__(self, "dynamic_operation_properties", dynamic)
 
 
 @dataclass(frozen=True)
@@ -153,15 +156,18 @@ class LookupStep:
 
 @dataclass(frozen=True)
 class SetPropertiesStep:
-    """Set document properties from parameters resolved on each document (Boomi's Set
-    Properties shape)."""
+    """Set document properties, and dynamic operation properties for the next connector step,
+    from parameters resolved on each document (Boomi's Set Properties shape)."""
 
     name: str
     where: str
     properties: Mapping[str, Parameter]
+    dynamic_operation_properties: Mapping[str, Parameter] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "properties", MappingProxyType(dict(self.properties)))
+        dynamic = MappingProxyType(dict(self.dynamic_operation_properties))
+        object.__setattr__(self, "dynamic_operation_properties", dynamic)
 
 
 class EndStatus(StrEnum):

@@ -59,7 +59,10 @@ def resolve_values(
 
 
 def carry_properties(source: Document, output: Document) -> Document:
-    """The output with the input's document properties it does not set itself."""
+    """The output with the input's document properties it does not set itself.
+
+    Not the input's dynamic operation properties: they were for this step, which consumed them
+    (an output carries only those its connector set, normally none)."""
     merged = {**source.properties, **output.properties}
     return Document(output.data, merged, output.dynamic_operation_properties)
 
@@ -181,8 +184,10 @@ class BatchRun:
             and result.combined_into is None
             and self.step.operation.settings.return_application_errors
         ):
-            # The error response flows on: with no document of its own, the input carries it.
-            flowing = Flowing(source, Status.APPLICATION_ERROR, self.offset + result.index)
+            # The error response flows on: with no document of its own, the input carries it,
+            # without the dynamic operation properties this step consumed.
+            carrier = Document(source.data, source.properties)
+            flowing = Flowing(carrier, Status.APPLICATION_ERROR, self.offset + result.index)
             self.outputs.add(result.index, flowing)
         self.outputs.answered(result.index)
 

@@ -171,7 +171,9 @@ class _Execution:
             assert isinstance(start, DocumentsStart)
             started = now()
             for i, entry in enumerate(start.documents):
-                document = Document(entry.data, entry.properties)
+                document = Document(
+                    entry.data, entry.properties, entry.dynamic_operation_properties
+                )
                 spool.append(Flowing(document, Status.SUCCESS, i))
                 self.recorder.track(
                     seq,
@@ -356,10 +358,21 @@ class _Execution:
         seq = self.recorder.begin_step("set_properties", step.name, step.where)
         spool = self.spools.new()
         for item in stream:
+            document = item.document
             values = resolve_values(
-                step.properties, item.document, self.context, f"step {step.name!r}: property"
+                step.properties, document, self.context, f"step {step.name!r}: property"
             )
-            spool.append(replace(item, document=item.document.with_properties(**values)))
+            what = f"step {step.name!r}: dynamic operation property"
+            dynamic = resolve_values(
+                step.dynamic_operation_properties, document, self.context, what
+            )
+            # Both resolve on the document as it came in, like one Boomi Set Properties shape.
+            document = Document(
+                document.data,
+                {**document.properties, **values},
+                {**document.dynamic_operation_properties, **dynamic},
+            )
+            spool.append(replace(item, document=document))
         self.recorder.end_step(seq, spool.count, spool.count)
         return Stream(spool)
 

@@ -105,8 +105,17 @@ def _step_params(
             yield from _parameter(loaded, (*path, "lookup", "key"), lookup["key"], parameter)
         for name, raw in _items(lookup.get("properties")):
             yield from _parameter(loaded, (*path, "lookup", "properties", name), raw, parameter)
-    for name, raw in _items(step.get("set_properties")):
-        yield from _parameter(loaded, (*path, "set_properties", name), raw, parameter)
+    for key in ("set_properties", "dynamic_operation_properties"):
+        for name, raw in _items(step.get(key)):
+            yield from _parameter(loaded, (*path, key, name), raw, parameter)
+    if step.get("set_properties") == {} and "dynamic_operation_properties" not in step:
+        yield _at(
+            loaded,
+            (*path, "set_properties"),
+            "this step sets nothing: name document properties here, "
+            "or operation fields under `dynamic_operation_properties`",
+            flag=path,
+        )
 
 
 def _parameter(

@@ -91,3 +91,35 @@ def test_lists_and_objects_are_refused_naming_every_file_and_property(
     ]
     # Nothing is sent: a run has all its documents or none (as for an unreadable input file).
     assert api_env.calls() == []
+
+
+def test_dynamic_operation_properties_in_the_sidecar_override_the_operation_per_document(
+    api_env: FakeApi, tmp_path: Path
+) -> None:
+    api_env.on("GET", "/Process/p-9", xml(f'<bns:Process {NS} id="p-9" name="A"/>'))
+    api_env.on("GET", "/Process/p-2", xml(f'<bns:Process {NS} id="p-2" name="B"/>'))
+    folder = tmp_path / "in"
+    overrides = '{"id": "p-9", "timeout_seconds": 5, "not_found": null}'
+    _input(folder, "a.xml", f'{{"processId": "p-1", "dynamic_operation_properties": {overrides}}}')
+    _input(folder, "b.xml", '{"processId": "p-2", "dynamic_operation_properties": {}}')
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    assert main(["run", str(op), "--input", str(folder), "--json"]) == ExitCode.OK
+    assert _ids_sent(api_env) == ["p-9", "p-2"], "the document's id first, the operation's after"
+
+
+def test_a_dynamic_operation_property_that_is_not_text_is_refused_naming_it(
+    api_env: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    _input(folder, "a.xml", '{"dynamic_operation_properties": {"id": ["p-1"]}}')
+    _input(folder, "b.xml", '{"dynamic_operation_properties": "p-2"}')
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    assert main(["run", str(op), "--input", str(folder)]) == ExitCode.USAGE
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {folder / 'a.xml.properties.json'}: dynamic_operation_properties.id: a list "
+        "cannot be a dynamic operation property (properties are text: a string, a number, "
+        "true/false, or null for unset)",
+        f"error: {folder / 'b.xml.properties.json'}: dynamic_operation_properties: expected a "
+        "JSON object: operation field id -> its value for this document",
+    ]
+    assert api_env.calls() == []

@@ -3,14 +3,18 @@
 Operation files (``kind: FakeOperation``) carry the generic settings every host reads plus a
 ``behaviour`` block. Each input document says how it is answered through its ``outcome``
 property: ``SUCCESS`` (``fanout`` outputs, 1 -> N through partial results when fanout is not 1),
-``APPLICATION_ERROR`` (404, with an error document), ``FAILURE``, ``RAISE`` (the hook raises
+``APPLICATION_ERROR`` (404, with an error document), ``REFUSED`` (404, no document),
+``FAILURE``, ``RAISE`` (the hook raises
 there, leaving the rest unanswered), ``EXIT`` (``sys.exit(3)`` there, as a library might),
-``INTERRUPT`` (Ctrl-C there) or ``SILENT`` (never answered). ``threads`` answers documents from
-worker threads; ``reverse`` answers the last document first (a connector's concurrent calls
-completing out of order). A document whose ``block`` property is ``yes`` first creates
-``<gate>.ready`` (``gate`` is a process property) and waits for ``<gate>.go``: tests kill the run
-at that exact point. One whose ``block_before_output`` property is N waits there after streaming
-its first N outputs, as a query between two pages.
+``INTERRUPT`` (Ctrl-C there), ``SILENT`` (never answered), or ``BAD_OUTPUT``, ``BAD_STATUS``,
+``BAD_CODE`` (answers with bytes for a Document, ``"OK"`` for a Status, an int code: a plugin's
+type mistakes, which the response refuses). ``threads`` answers documents from worker threads;
+``reverse`` answers the last document first (a connector's concurrent calls completing out of
+order). A document whose ``block`` property is ``yes`` first creates ``<gate>.ready`` (``gate``
+is a process property) and waits for ``<gate>.go``: tests kill the run at that exact point. One
+whose ``block_before_output`` property is N waits there after streaming its first N outputs, as
+a query between two pages. An output shows the input's dynamic operation properties, if any, in
+its ``dynamic.OPERATION`` property (``id=a,timeout_seconds=5``).
 """
 
 from __future__ import annotations
@@ -165,13 +169,18 @@ def _answer(
         sys.exit(3)  # a library that calls sys.exit()
     if outcome == "SILENT":
         return
+    if outcome.startswith("BAD_"):
+        _answer_badly(outcome, i, doc, response)
+        return
     if outcome == "FAILURE":
         response.add_empty_result(i, Status.FAILURE, "", f"{name}: could not reach the thing")
+    elif outcome == "REFUSED":
+        response.add_empty_result(i, Status.APPLICATION_ERROR, "404", f"no thing {thing}")
     elif outcome == "APPLICATION_ERROR":
         error = Document(f'<error code="404">no thing {thing}</error>'.encode())
         response.add_result(i, Status.APPLICATION_ERROR, "404", f"no thing {thing}", error)
     elif operation.fanout == 1:
-        response.add_result(i, Status.SUCCESS, "200", "OK", _thing(name, thing, 0, context))
+        response.add_result(i, Status.SUCCESS, "200", "OK", _thing(name, thing, 0, context, doc))
     elif operation.fanout == 0:
         response.add_empty_result(i, Status.SUCCESS, "200", "nothing found")
     else:
@@ -179,11 +188,23 @@ def _answer(
         for n in range(operation.fanout):
             if n == pause:
                 _wait_at_gate(str(context.process_properties["gate"]))
-            response.add_partial_result(i, _thing(name, thing, n, context))
+            response.add_partial_result(i, _thing(name, thing, n, context, doc))
         response.finish_partial_result(i, Status.SUCCESS, "200", "OK")
 
 
-def _thing(operation: str, thing: str, n: int, context: ExecutionContext) -> Document:
+def _answer_badly(outcome: str, i: int, doc: Document, response: OperationResponse) -> None:
+    """A third-party plugin's type mistakes, as a type checker would have caught them."""
+    if outcome == "BAD_OUTPUT":
+        response.add_result(i, Status.SUCCESS, "200", "", b"raw")  # type: ignore[arg-type]
+    elif outcome == "BAD_STATUS":
+        response.add_result(i, "OK", "200", "", doc)  # type: ignore[arg-type]
+    else:
+        response.add_result(i, Status.SUCCESS, 200, None, doc)  # type: ignore[arg-type]
+
+
+def _thing(
+    operation: str, thing: str, n: int, context: ExecutionContext, source: Document
+) -> Document:
     start = "yes" if context.is_start_step else "no"
     data = f'<thing id="{thing}" n="{n}" by="{operation}" start="{start}"/>'.encode()
     last_run = format_date(context.last_run_date) if context.last_run_date else "never"
@@ -194,6 +215,11 @@ def _thing(operation: str, thing: str, n: int, context: ExecutionContext) -> Doc
         "execution": context.execution_id,
         "region": str(context.process_properties.get("region")),
     }
+    dynamic = source.dynamic_operation_properties
+    if dynamic:  # what a connector reads as its per-document overrides, shown to tests
+        properties[f"dynamic.{operation}"] = ",".join(
+            f"{k}={v}" for k, v in sorted(dynamic.items())
+        )
     return Document(data, properties)
 
 

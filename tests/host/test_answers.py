@@ -17,9 +17,10 @@ from connector.contract import (
 )
 from connector.errors import ConfigError
 from connector.host import ExecutionStatus, StopReason, load_process, run_process
+from connector.host.reporting import TrackedDocument
 from connector.plugins import get_plugin_manager, hookimpl
 from tests.host import fake_connector
-from tests.host.conftest import Runner, write
+from tests.host.conftest import Report, Runner, write
 
 HEAD = """
 kind: Process
@@ -106,17 +107,23 @@ def test_a_failed_document_stops_the_process_after_the_batch(tmp_path: Path, run
     assert not (tmp_path / "out").exists()
 
 
-def test_a_connector_that_raises_fails_every_unanswered_document_without_leaking_secrets(
-    tmp_path: Path, run: Runner
-) -> None:
-    _setup(tmp_path, "RAISE", "output")
-    report = run()
+def _failed_from_the_second(report: Report) -> list[TrackedDocument]:
+    """The Fetch step's documents, when the plugin stopped answering at the second."""
     fetched = report.documents_of("Fetch")
     assert [(d.batch_index, d.status, d.has_data) for d in fetched] == [
         (0, "SUCCESS", True),
         (1, "FAILURE", False),
         (2, "FAILURE", False),
     ]
+    return fetched
+
+
+def test_a_connector_that_raises_fails_every_unanswered_document_without_leaking_secrets(
+    tmp_path: Path, run: Runner
+) -> None:
+    _setup(tmp_path, "RAISE", "output")
+    report = run()
+    fetched = _failed_from_the_second(report)
     assert fetched[1].message == ("RuntimeError: fake connector broke on document 1 (token ***)")
     assert report.run.stopped_by is StopReason.FAILURES
     report.db.close()
@@ -368,3 +375,23 @@ def test_a_plugin_failing_to_load_an_operation_is_one_load_error(
         load_process(tmp_path / "process.yaml", pm)
     message = str(raised.value)
     assert f"cannot load {tmp_path / 'fetch.yaml'}: the 'fake' plugin failed: {said}" in message
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        ("BAD_OUTPUT", "TypeError: add_result: output must be a Document or None, not bytes"),
+        ("BAD_STATUS", "TypeError: add_result: status must be a Status (SUCCESS, "),
+        ("BAD_CODE", "TypeError: add_result: status_code must be str (or None), not int 200"),
+    ],
+)
+def test_a_wrongly_typed_answer_fails_the_plugins_unanswered_documents_not_the_run(
+    tmp_path: Path, run: Runner, outcome: str, message: str
+) -> None:
+    _setup(tmp_path, outcome, "output")
+    report = run()
+    fetched = _failed_from_the_second(report)
+    assert fetched[1].message.startswith(message)
+    assert fetched[2].message == fetched[1].message
+    assert report.run.stopped_by is StopReason.FAILURES
+    assert report.execution.status == ExecutionStatus.ERROR

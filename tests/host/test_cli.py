@@ -265,3 +265,27 @@ def test_a_plugin_calling_sys_exit_fails_its_documents_not_the_run(
         "its unanswered documents failed"
     ]
     assert err.splitlines()[-1].startswith("details: atomsphere execution ")
+
+
+def test_a_file_that_is_not_a_database_is_refused_as_docs_host_md_says(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    some = files / "some.json"
+    some.write_text('{"not": "a database"}\n', "utf-8")
+    before = some.read_bytes()
+    for command in (["executions"], ["execution", "latest"], ["document", "latest", "1"]):
+        assert main([*command, "--db", str(some)]) == ExitCode.USAGE
+        assert capsys.readouterr().err == (
+            f"error: {some}: not a usable process reporting database (file is not a database)\n"
+        )
+    assert _run(files, "--db", str(some)) == ExitCode.USAGE, "a run will not overwrite it"
+    assert "not a usable process reporting database" in capsys.readouterr().err
+    assert some.read_bytes() == before
+    documented = (Path(__file__).parents[2] / "docs" / "host.md").read_text("utf-8")
+    assert (
+        "error: some.json: not a usable process reporting database (file is not a database)"
+        in documented
+    )
+    assert "error: other.db: not a process reporting database (it lacks the reporting tables)" in (
+        documented
+    )

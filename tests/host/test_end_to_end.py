@@ -317,3 +317,44 @@ steps:
         p.read_bytes() for p in project.glob("processes/reporting.db*") if p.is_file()
     )
     assert DEFAULT_PASSWORD.encode() not in stored
+
+
+@pytest.mark.slow
+def test_a_set_properties_step_sets_the_id_of_a_get_that_has_none(project: Path) -> None:
+    operation = project / "operations" / "get-process-errors-returned.yaml"
+    text = operation.read_text()
+    assert "id: {param: process}\n" in text
+    by_override = text.replace("id: {param: process}\n", "").replace(
+        "parameters:\n  process: {from: document_property, name: processId}\n", ""
+    )
+    (project / "operations" / "get-process-by-override.yaml").write_text(by_override)
+    process = write(
+        project,
+        "processes/dynamic-id.yaml",
+        f"""
+        kind: Process
+        version: 1
+        name: dynamic-id
+        connections:
+          atomsphere: {{file: connections/atomsphere.yaml}}
+        start:
+          documents:
+            - properties: {{wanted: {fixtures.INVOICE_SYNC.id}}}
+            - dynamic_operation_properties: {{id: {fixtures.ORDER_INTAKE.id}}}
+        steps:
+          - name: Choose the process
+            set_properties: {{}}
+            dynamic_operation_properties:
+              id: {{from: document_property, name: wanted}}
+          - name: Fetch the process
+            operation: ../operations/get-process-by-override.yaml
+        """,
+    )
+
+    run = _run(process)
+
+    assert run.result.status is ExecutionStatus.COMPLETE
+    fetched = run.of("Fetch the process")
+    assert [(d.status, d.status_code) for d in fetched] == [("SUCCESS", "200")] * 2
+    assert b'name="Invoice Sync"' in (run.data(fetched[0]) or b"")
+    assert b'name="Order Intake"' in (run.data(fetched[1]) or b"")

@@ -119,6 +119,33 @@ steps:
             "process.yaml:8: start.documents[0]: give one of file, files, data (found file and "
             "data)",
         ),
+        (
+            "start:\n  documents:\n    - data: x\n      dynamic_operation_properties: {id: [a]}\n",
+            "process.yaml:9: start.documents[0].dynamic_operation_properties.id: ['a'] is not of "
+            "type 'string', 'number', 'boolean'",
+        ),
+        (
+            "start: no_data\nsteps:\n  - set_properties: {}\n"
+            "    dynamic_operation_properties:\n      id: {from: xpath}\n",
+            "process.yaml:10: steps[0].dynamic_operation_properties.id: 'xpath' is a required "
+            "property",
+        ),
+        (
+            "start: no_data\nsteps:\n  - set_properties: {}\n",
+            "process.yaml:8: steps[0].set_properties: this step sets nothing: name document "
+            "properties here, or operation fields under `dynamic_operation_properties`",
+        ),
+        (
+            "start: no_data\nsteps:\n  - set_properties: {a: {from: current_date}}\n"
+            "    dynamic_operation_properties: {}\n",
+            "process.yaml:9: steps[0].dynamic_operation_properties: {} should be non-empty",
+        ),
+        (
+            "start: no_data\nsteps:\n  - operation: fetch.yaml\n"
+            "    dynamic_operation_properties: {id: {from: static, value: x}}\n",
+            "process.yaml:9: steps[0].dynamic_operation_properties: unknown field (known: name, "
+            "operation, connection, tracking, batch_size)",
+        ),
     ],
 )
 def test_schema_problems_are_one_precise_line_each(
