@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from connector.atomsphere.catalog import QueryInfo, load_catalog
@@ -145,6 +145,14 @@ def refresh_operation(
     Every value of the file survives: the result is read back and compared with what it should
     hold, and when the text cannot be edited so, the file is written afresh from its data.
     """
+    newline = "\r\n" if "\r\n" in text else "\n"  # the file's line endings are kept
+    refreshed = _refresh(loaded, text.replace("\r\n", "\n"), plan, paths)
+    if newline == "\n":
+        return refreshed
+    return replace(refreshed, text=refreshed.text.replace("\n", newline))
+
+
+def _refresh(loaded: LoadedYaml, text: str, plan: ImportPlan, paths: ProfilePaths) -> Refreshed:
     expected = {**loaded.data, "profiles": _profiles(paths)}
     kept: tuple[KeptLine, ...] = ()
     if plan.action is Action.QUERY:
