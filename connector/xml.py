@@ -74,13 +74,18 @@ def parse_xml(
 _LIMIT_HINT: Final = re.compile(r",? *(?:use|try) XML_PARSE_HUGE(?: option)?")
 
 
+#: The position lxml appends to libxml2's message; ours is put in its place, once.
+_POSITION: Final = re.compile(r",? *line \d+, column \d+$")
+#: libxml2's "in tag NAME line N" (where the element was opened), told apart from the position.
+_OPENED: Final = re.compile(r"\b(tag \S+|mismatch: \S+) line (\d+)\b")
+
+
 def _describe(exc: etree.XMLSyntaxError) -> str:
     # One line: libxml2 puts newlines inside some messages, and a CLI error is one line.
     msg = " ".join(_LIMIT_HINT.sub("", exc.msg or str(exc)).split()).replace(" ,", ",")
+    msg = _OPENED.sub(r"\1 opened on line \2", _POSITION.sub("", msg))
     line, column = exc.position if exc.position else (None, None)
-    if line and not msg.endswith(f"line {line}, column {column}"):
-        msg = f"{msg} (at line {line}, column {column})"
-    return msg
+    return f"{msg} (at line {line}, column {column})" if line else msg
 
 
 def local_name(tag: object) -> str:

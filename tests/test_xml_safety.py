@@ -57,3 +57,13 @@ def test_formatting_whitespace_is_dropped_but_leaf_values_kept() -> None:
     root = parse_xml(b'<a x="1">\n  <b>  </b>\n  <c y="2">\n  </c>\n</a>')
     strip_formatting_whitespace(root)
     assert to_bytes(root).endswith(b'<a x="1"><b>  </b><c y="2"/></a>')
+
+
+def test_a_not_well_formed_document_gives_its_position_once() -> None:
+    with pytest.raises(XMLInputError) as info:
+        parse_xml(b'<Environment xmlns="http://api.platform.boomi.com/"><name>x</name>')
+    message = str(info.value)
+    assert message.endswith(
+        "Premature end of data in tag Environment opened on line 1 (at line 1, column 67)"
+    ), message
+    assert message.count("column") == 1

@@ -18,12 +18,12 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
 from connector.atomsphere.connection import resolve_connection
 from connector.atomsphere.pool import DEFAULT_POOL
+from connector.cli._args import iso_datetime
 from connector.cli._inputs import PROPERTIES_SUFFIX, InputDocument, read_inputs
 from connector.cli.output import ExitCode, plural
 from connector.contract import ExecutionContext
@@ -81,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--last-run-date",
-        type=datetime.fromisoformat,
+        type=iso_datetime,
         metavar="DATETIME",
         help="the process's last successful run (ISO 8601), for last_run_date parameters",
     )

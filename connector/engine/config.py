@@ -1,20 +1,23 @@
 """Operation files (``operations/*.yaml``) → validated, frozen :class:`OperationConfig` values.
 
 Loading happens before any document moves, and reports every problem at once with file, line and
-field: first what the published JSON Schema says, then what only the catalog knows — the object
-exists (with close names suggested) and supports the action, the filter's properties, operators
-and argument counts, every ``{param: NAME}`` names a defined parameter, the profiles exist and
-compile. A loaded operation cannot fail for a reason the file could have told.
+field, in line order: what the published JSON Schema says together with what only the catalog
+knows — the object exists (with close names suggested) and supports the action, the filter's
+properties, operators and argument counts, every ``{param: NAME}`` names a defined parameter, the
+profiles exist and compile. The catalog checks run on the parts the schema accepted: a part the
+schema refused is told once, by the schema. A loaded operation cannot fail for a reason the file
+could have told.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+import jsonschema
 from lxml import etree
 
 from connector.atomsphere.catalog import Catalog, Endpoint, ObjectInfo, WireAction, load_catalog
@@ -26,11 +29,13 @@ from connector.contract import (
     TrackingDirection,
     TrackingSettings,
 )
+from connector.engine._accepted import accepted_parts, at, filter_parts
 from connector.engine.filters import Argument, FilterNode, parse_argument, parse_filter
 from connector.engine.profiles import RequestValidator, api_validator, compile_profile
 from connector.errors import ConfigError, Problem, UnknownNameError
 from connector.parameters import Parameter
-from connector.yamlfiles import FieldPath, LoadedYaml, load_yaml_file, packaged_schema, validate
+from connector.schema_errors import explain
+from connector.yamlfiles import FieldPath, LoadedYaml, load_yaml_file, packaged_schema
 
 CONNECTOR_ID: Final = "atomsphere"
 
@@ -42,6 +47,22 @@ CACHE_KEY_PARAMETER: Final = "caching:key"
 SENDS_DOCUMENT: Final = frozenset({Action.CREATE, Action.UPDATE, Action.EXECUTE})
 #: Actions that take an object id.
 TAKES_ID: Final = frozenset({Action.GET, Action.UPDATE, Action.DELETE, Action.EXECUTE})
+#: The endpoints that put an action's id in their path, in the order the engine picks them.
+_ID_ENDPOINTS: Final = {
+    Action.GET: (WireAction.GET, WireAction.ASYNC_REQUEST),
+    Action.UPDATE: (WireAction.UPDATE,),
+    Action.DELETE: (WireAction.DELETE,),
+    Action.EXECUTE: (WireAction.EXECUTE, WireAction.ACTION),
+}
+
+
+def id_only_from_operation(obj: ObjectInfo, action: Action) -> Endpoint | None:
+    """The endpoint of ``action`` whose path takes an id that no input document can give (the
+    object has no id field to read it from), so the operation's ``id:`` must; else None."""
+    if obj.id_field is not None or action not in _ID_ENDPOINTS:
+        return None
+    endpoint = next((ep for kind in _ID_ENDPOINTS[action] for ep in obj.endpoints_for(kind)), None)
+    return endpoint if endpoint is not None and endpoint.path_parameter is not None else None
 
 
 @dataclass(frozen=True)
@@ -99,14 +120,42 @@ def load_operation(path: Path, catalog: Catalog | None = None) -> OperationConfi
     """Load and check ``path``; raise :class:`ConfigError` listing every problem found."""
     schema = packaged_schema("operation")
     loaded = load_yaml_file(path, schema)
-    validate(loaded, schema)
-    return _Checker(loaded, path, catalog or load_catalog()).build()
+    validator = jsonschema.Draft202012Validator(schema)
+    refused = [
+        (where, message)
+        for error in validator.iter_errors(loaded.data)
+        for where, message in explain(error, schema)
+    ]
+    problems = [loaded.problem(where, message) for where, message in refused]
+    if isinstance(loaded.data, dict):
+        checker = _Checker(loaded, path, catalog or load_catalog(), [w for w, _ in refused])
+        try:
+            operation = checker.build()
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+        else:
+            if not problems and operation is not None:
+                return operation
+    unique = {(p.line or 0, p.field, p.message): p for p in problems}
+    raise ConfigError([unique[key] for key in sorted(unique)])
 
 
 class _Checker:
-    def __init__(self, loaded: LoadedYaml, path: Path, catalog: Catalog) -> None:
+    """The catalog's checks, on the parts of the file the schema accepted (``refused``)."""
+
+    def __init__(
+        self,
+        loaded: LoadedYaml,
+        path: Path,
+        catalog: Catalog,
+        refused: Sequence[FieldPath] = (),
+    ) -> None:
         self.loaded = loaded
-        self.data: dict[str, Any] = loaded.data
+        self.raw: dict[str, Any] = loaded.data
+        self.data = accepted_parts(self.raw, refused)
+        self.filter_parts = (
+            filter_parts(self.raw["filter"], ("filter",), refused) if "filter" in self.raw else []
+        )
         self.path = path
         self.folder = path.resolve().parent
         self.catalog = catalog
@@ -115,20 +164,23 @@ class _Checker:
     def problem(self, where: FieldPath, message: str) -> None:
         self.problems.append(self.loaded.problem(where, message))
 
-    def build(self) -> OperationConfig:
-        action = Action(self.data["action"])
+    def build(self) -> OperationConfig | None:
+        """The operation; raise ConfigError on a problem, None when the schema's refusals left
+        too little to build it from (the caller reports those)."""
+        action = Action(self.data["action"]) if "action" in self.data else None
         obj = self._object(action)
         parameters = self._parameters(self.data.get("parameters", {}), ("parameters",))
         self._references()
         id_argument = self._id(action, obj)
         filter_tree = self._filter(action, obj)
         override = self._override_account()
-        options = self._options(action, obj)
+        options = self._options(obj)
         validator, response = self._profiles(action, obj, options)
         settings = self._settings(action, obj)
         if self.problems:
             raise ConfigError(sorted(self.problems, key=lambda p: p.line or 0))
-        assert obj is not None
+        if obj is None or settings is None:
+            return None
         return OperationConfig(
             settings=settings,
             object=obj,
@@ -142,13 +194,15 @@ class _Checker:
             description=str(self.data.get("description", "")),
         )
 
-    def _object(self, action: Action) -> ObjectInfo | None:
+    def _object(self, action: Action | None) -> ObjectInfo | None:
+        if "object" not in self.data:
+            return None
         try:
             obj = self.catalog.object(str(self.data["object"]))
         except UnknownNameError as exc:
             self.problem(("object",), str(exc))
             return None
-        if action not in obj.actions:
+        if action is not None and action not in obj.actions:
             supported = ", ".join(a.value for a in obj.actions) or "no connector action"
             self.problem(
                 ("action",), f"{obj.name} does not support {action.value}; it supports {supported}"
@@ -168,22 +222,41 @@ class _Checker:
     @property
     def defined(self) -> frozenset[str]:
         """The parameters the file defines, usable or not: a reference to one whose definition
-        is wrong (a bad XPath) is not a second mistake, the definition's problem is reported."""
-        return frozenset(self.data.get("parameters", {}))
+        is wrong (a bad XPath, a refused ``from``) is not a second mistake, the definition's
+        problem is reported."""
+        raw = self.raw.get("parameters", {})
+        return frozenset(raw) if isinstance(raw, dict) else frozenset()
 
     def _references(self) -> None:
-        for key in ("id", "filter", "override_account"):
-            if key not in self.data:
-                continue
-            for name, where in _param_refs(self.data[key], (key,)):
-                if name not in self.defined:
-                    known = ", ".join(sorted(self.defined)) or "none are defined"
-                    self.problem(where, f"unknown parameter {name!r} (parameters: {known})")
+        if not isinstance(self.raw.get("parameters", {}), dict):
+            return  # the schema refused the parameters: which names they define is unknown
+        references = [
+            ref
+            for key in ("id", "override_account")
+            if key in self.data
+            for ref in _param_refs(self.data[key], (key,))
+        ]
+        for part in self.filter_parts:
+            references.extend(_param_refs(at(self.raw, part), part))
+        for name, where in references:
+            if name not in self.defined:
+                known = ", ".join(sorted(self.defined)) or "none are defined"
+                self.problem(where, f"unknown parameter {name!r} (parameters: {known})")
 
-    def _id(self, action: Action, obj: ObjectInfo | None) -> Argument | None:
+    def _id(self, action: Action | None, obj: ObjectInfo | None) -> Argument | None:
+        if "id" not in self.raw and action is not None and obj is not None:
+            endpoint = id_only_from_operation(obj, action)
+            if endpoint is not None:
+                message = (
+                    f"{obj.name} has no id field, so no input document gives the "
+                    f"{{{endpoint.path_parameter}}} of {endpoint.path}: set id: "
+                    "(a literal, or {param: NAME})"
+                )
+                line = self.loaded.line_of(("object",))
+                self.problems.append(Problem(message, self.loaded.source, line, "id"))
         if "id" not in self.data:
             return None
-        if action not in TAKES_ID:
+        if action is not None and action not in TAKES_ID:
             self.problem(("id",), f"{action.value} takes no id")
         elif action is Action.EXECUTE and obj is not None:
             endpoint = obj.endpoint(WireAction.EXECUTE) or obj.endpoint(WireAction.ACTION)
@@ -196,17 +269,21 @@ class _Checker:
             return None
         return parse_argument(self.data["override_account"])
 
-    def _filter(self, action: Action, obj: ObjectInfo | None) -> FilterNode | None:
-        if "filter" not in self.data:
+    def _filter(self, action: Action | None, obj: ObjectInfo | None) -> FilterNode | None:
+        if "filter" not in self.raw:
             return None
-        if action is not Action.QUERY:
+        if action is not None and action is not Action.QUERY:
             self.problem(("filter",), f"only QUERY takes a filter, not {action.value}")
             return None
         if obj is None:
             return None
-        return parse_filter(self.loaded, ("filter",), obj, self.catalog, self.problems)
+        if self.filter_parts == [("filter",)]:
+            return parse_filter(self.loaded, ("filter",), obj, self.catalog, self.problems)
+        for part in self.filter_parts:  # the schema refused the rest: check what it accepted
+            parse_filter(self.loaded, part, obj, self.catalog, self.problems)
+        return None
 
-    def _options(self, action: Action, obj: ObjectInfo | None) -> OperationOptions:
+    def _options(self, obj: ObjectInfo | None) -> OperationOptions:
         raw = dict(self.data.get("options", {}))
         options = OperationOptions(**raw)
         limit = obj.bulk_limit("GET") if obj is not None else None
@@ -219,7 +296,7 @@ class _Checker:
         return options
 
     def _profiles(
-        self, action: Action, obj: ObjectInfo | None, options: OperationOptions
+        self, action: Action | None, obj: ObjectInfo | None, options: OperationOptions
     ) -> tuple[RequestValidator | None, Path | None]:
         raw = self.data.get("profiles") or {}
         paths: dict[str, Path] = {}
@@ -244,10 +321,7 @@ class _Checker:
                     validator = api_validator(request_type)
         return validator, paths.get("response")
 
-    def _settings(self, action: Action, obj: ObjectInfo | None) -> OperationSettings:
-        tracking = self.data.get("tracking", {})
-        default = TrackingDirection.OUTPUT if action.inbound else TrackingDirection.INPUT
-        direction = TrackingDirection(tracking.get("direction", default.value))
+    def _settings(self, action: Action | None, obj: ObjectInfo | None) -> OperationSettings | None:
         raw_parameters = dict(self.data.get("parameters", {}))
         archiving = None
         raw_archive = self.data.get("archiving") or {}
@@ -268,6 +342,11 @@ class _Checker:
                 self._parameters({CACHE_KEY_PARAMETER: key}, ("caching",))
                 raw_parameters[CACHE_KEY_PARAMETER] = key
                 caching = CacheSettings(str(raw_cache["cache"]), CACHE_KEY_PARAMETER)
+        if action is None or "name" not in self.data:
+            return None
+        tracking = self.data.get("tracking", {})
+        default = TrackingDirection.OUTPUT if action.inbound else TrackingDirection.INPUT
+        direction = TrackingDirection(tracking.get("direction", default.value))
         return OperationSettings(
             name=str(self.data["name"]),
             connector=CONNECTOR_ID,

@@ -153,7 +153,7 @@ def prepare_import(
         validate(loaded, packaged_schema("operation"))
         same = _identity(loaded.data) == (plan.action.value, plan.object.lower())
         if same:
-            text = target.read_text("utf-8")
+            text = target.read_bytes().decode("utf-8")  # CRLF kept: re-import keeps it
             refreshed = refresh_operation(loaded, text, plan, relative)
             data = refreshed.text.encode("utf-8")
             status = "unchanged" if data == target.read_bytes() else "updated"

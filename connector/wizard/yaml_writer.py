@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from connector.atomsphere.catalog import QueryInfo, load_catalog
 from connector.atomsphere.catalog.operators import filter_type, usable_operators
 from connector.contract import Action, ProfileRole
+from connector.engine.config import id_only_from_operation
+from connector.errors import UnknownNameError
 from connector.wizard.browse import ImportPlan
 from connector.yamlfiles import (
     LoadedYaml,
@@ -99,11 +101,40 @@ def new_operation(plan: ImportPlan, name: str, paths: ProfilePaths) -> str:
             "# or element of its root). A document's dynamic operation property `id` overrides "
             "both.",
         ]
+    header += _id_template(plan, data)
     text = "\n".join(header) + "\n" + dump(data)
     if action is Action.QUERY:
         text += "\n".join(filter_template(plan)) + "\n"
     _check(text, "new operation")
     return text
+
+
+#: What a path's bare ``{id}`` is, where the object's name does not say.
+_PATH_ID_OF: Final = {"AtomDiskSpace": "atom", "ListQueues": "atom", "ClearQueue": "atom"}
+
+
+def _id_template(plan: ImportPlan, data: dict[str, Any]) -> list[str]:
+    """For an action whose path takes an id no document can give (the object has no id field):
+    ``id: {param: NAME}`` read from a document property, and the header lines that say so."""
+    try:
+        obj = load_catalog().object(plan.object)
+    except UnknownNameError:
+        return []
+    endpoint = id_only_from_operation(obj, plan.action)
+    if endpoint is None or endpoint.path_parameter is None:
+        return []
+    name = endpoint.path_parameter
+    if name == "id":
+        name = _PATH_ID_OF.get(plan.object, plan.object[:1].lower() + plan.object[1:]) + "Id"
+    what = name.removesuffix("Id")
+    data["id"] = {"param": name}
+    data["parameters"] = {name: {"from": "document_property", "name": name}}
+    return [
+        f"# The id: {plan.object} has no id field, so no input document carries one, and the",
+        f"# request ({endpoint.method} {endpoint.path}) needs the {what}'s id: `id:` must be set",
+        "# (a literal, or `{param: NAME}`). As written, it is each input document's property",
+        f"# `{name}`. A document's dynamic operation property `id` overrides it.",
+    ]
 
 
 def refresh_operation(
@@ -114,6 +145,14 @@ def refresh_operation(
     Every value of the file survives: the result is read back and compared with what it should
     hold, and when the text cannot be edited so, the file is written afresh from its data.
     """
+    newline = "\r\n" if "\r\n" in text else "\n"  # the file's line endings are kept
+    refreshed = _refresh(loaded, text.replace("\r\n", "\n"), plan, paths)
+    if newline == "\n":
+        return refreshed
+    return replace(refreshed, text=refreshed.text.replace("\n", newline))
+
+
+def _refresh(loaded: LoadedYaml, text: str, plan: ImportPlan, paths: ProfilePaths) -> Refreshed:
     expected = {**loaded.data, "profiles": _profiles(paths)}
     kept: tuple[KeptLine, ...] = ()
     if plan.action is Action.QUERY:

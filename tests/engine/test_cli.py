@@ -293,3 +293,16 @@ def test_a_logged_exception_shows_its_traceback_only_at_debug(
         err = capsys.readouterr().err
         assert err.startswith("error: sandbox: internal error")
         assert ("Traceback" in err) is traceback_shown
+
+
+def test_a_last_run_date_that_is_not_a_date_is_told_plainly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    op = write_operation(tmp_path, "action: GET\nobject: Account\n")
+    with pytest.raises(SystemExit):
+        main(["run", str(op), "--last-run-date", "yesterday"])
+    err = capsys.readouterr().err
+    assert (
+        "--last-run-date: 'yesterday' is not an ISO 8601 date-time such as 2026-01-31T15:32:00Z"
+    ) in err
+    assert "fromisoformat" not in err

@@ -477,3 +477,119 @@ def test_a_wrong_alternative_is_told_inside_the_alternative_meant(
 ) -> None:
     (problem,) = _problems(tmp_path, f"action: QUERY\nobject: ExecutionRecord\n{text}\n")
     assert expected in problem
+
+
+# -- schema problems and catalog problems together ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schema_error", "told"),
+    [
+        ("options: {bulk_get: yes}", "options.bulk_get: 'yes' is not a boolean"),
+        ("options: {max_pages: -1}", "options.max_pages: -1 is less than the minimum of 0"),
+        ("retries: 3", "retries: unknown field"),
+        ("parameters: {other: {from: nowhere}}", "parameters.other.from: 'nowhere' is not one of"),
+    ],
+)
+def test_a_schema_problem_does_not_hide_the_catalogs(
+    tmp_path: Path, schema_error: str, told: str
+) -> None:
+    problems = _problems(
+        tmp_path,
+        f"""
+        action: QUERY
+        object: ExecutionRecord
+        filter:
+          and:
+            - {{property: executionTime, operator: LIKE, arguments: ["2020%"]}}
+            - {{property: status, operator: BETWEEN, arguments: [ERROR]}}
+            - {{property: colour, operator: EQUALS, arguments: [red]}}
+            - {{property: atomId, operator: EQUALS, arguments: [{{param: nope}}]}}
+        xpaths: {{from: xpath, xpath: "//*["}}
+        {schema_error}
+        """.replace("xpaths:", "parameters:" if "parameters" not in schema_error else "#"),
+    )
+    text = "\n".join(problems)
+    assert told in text
+    assert "filter.and[0].operator: LIKE does not apply to executionTime" in text
+    assert "filter.and[1].arguments: BETWEEN takes 2 arguments, not 1" in text
+    assert "filter.and[2].property: ExecutionRecord cannot be filtered on 'colour'" in text
+    assert "filter.and[3].arguments[0]: unknown parameter 'nope'" in text
+    lines = [int(p.split("op.yaml:")[1].split(":")[0]) for p in problems]
+    assert lines == sorted(lines)
+    assert len(set(problems)) == len(problems)
+
+
+def test_an_uncompilable_xpath_is_told_beside_a_schema_problem(tmp_path: Path) -> None:
+    problems = _problems(
+        tmp_path,
+        """
+        action: GET
+        object: Environment
+        id: {param: env}
+        parameters:
+          env: {from: xpath, xpath: "//*["}
+        options: {max_pages: -1}
+        """,
+    )
+    assert len(problems) == 2
+    assert "parameters.env" in problems[0]
+    assert "options.max_pages" in problems[1]
+
+
+def test_a_part_the_schema_refused_is_told_once(tmp_path: Path) -> None:
+    """A refused condition is not checked against the catalog, a refused parameter is still
+    defined, a refused object is not looked up."""
+    problems = _problems(
+        tmp_path,
+        """
+        action: QUERY
+        object: ExecutionRecord
+        filter:
+          and:
+            - {property: colour, operator: EQUALS, argument: [red]}
+            - {property: status, operator: EQUALS, arguments: [{param: status}]}
+            - {property: atomId, operator: EQUALS, arguments: [a, b]}
+        parameters:
+          status: {from: document_propery, name: status}
+        """,
+    )
+    assert [p.split(": ")[1] for p in problems] == [
+        "filter.and[0].argument",
+        "filter.and[2].arguments",
+        "parameters.status.from",
+    ], problems
+    (problem,) = _problems(tmp_path, "action: GETT\nobject: Enviroment\n")[:1]
+    assert "action: 'GETT' is not one of" in problem
+
+
+def test_a_bad_from_and_a_bad_object_together(tmp_path: Path) -> None:
+    problems = _problems(
+        tmp_path,
+        """
+        action: GET
+        object: Enviroment
+        from: here
+        """,
+    )
+    assert len(problems) == 2
+    assert "object: unknown object 'Enviroment'" in problems[0]
+    assert "from: unknown field" in problems[1]
+
+
+def test_the_documented_loading_example_is_what_run_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from connector.cli import main
+
+    docs = (ROOT / "docs" / "operations.md").read_text("utf-8")
+    section = docs.split("**Loading checks everything before any request**", 1)[1]
+    blocks = section.split("```")
+    text, said = blocks[1].removeprefix("yaml\n"), blocks[3].strip("\n")
+    (tmp_path / "operations").mkdir()
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "operations" / "q.yaml").write_text(text, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "operations/q.yaml"]) == 2
+    out = capsys.readouterr().err.replace(str(tmp_path), "/srv/flows")
+    assert out.strip("\n") == said

@@ -551,3 +551,22 @@ def test_a_refreshed_profile_whose_fields_did_not_change_says_so(
     out = capsys.readouterr().out
     assert "profiles/ExecutionRecord.query.response.xsd: updated (no field changed)" in out
     assert "0 added" not in out
+
+
+def test_reimport_keeps_a_crlf_file_crlf(workspace: Path) -> None:
+    operation = workspace / "operations" / "failed.yaml"
+    before = operation.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    operation.write_bytes(b"# mine\r\n" + before)
+    code = run_import(
+        "--profiles-dir",
+        str(workspace / "schemas" / "xsd"),
+        "--operations-dir",
+        str(workspace / "operations"),
+        "--offline",
+        "--refresh",
+    )
+    assert code == 0
+    after = operation.read_bytes()
+    assert b"../schemas/xsd/ExecutionRecord.query.response.xsd" in after
+    assert b"# mine\r\n" in after
+    assert after.count(b"\n") == after.count(b"\r\n")
