@@ -47,22 +47,6 @@ CACHE_KEY_PARAMETER: Final = "caching:key"
 SENDS_DOCUMENT: Final = frozenset({Action.CREATE, Action.UPDATE, Action.EXECUTE})
 #: Actions that take an object id.
 TAKES_ID: Final = frozenset({Action.GET, Action.UPDATE, Action.DELETE, Action.EXECUTE})
-#: The endpoints that put an action's id in their path, in the order the engine picks them.
-_ID_ENDPOINTS: Final = {
-    Action.GET: (WireAction.GET, WireAction.ASYNC_REQUEST),
-    Action.UPDATE: (WireAction.UPDATE,),
-    Action.DELETE: (WireAction.DELETE,),
-    Action.EXECUTE: (WireAction.EXECUTE, WireAction.ACTION),
-}
-
-
-def id_only_from_operation(obj: ObjectInfo, action: Action) -> Endpoint | None:
-    """The endpoint of ``action`` whose path takes an id that no input document can give (the
-    object has no id field to read it from), so the operation's ``id:`` must; else None."""
-    if obj.id_field is not None or action not in _ID_ENDPOINTS:
-        return None
-    endpoint = next((ep for kind in _ID_ENDPOINTS[action] for ep in obj.endpoints_for(kind)), None)
-    return endpoint if endpoint is not None and endpoint.path_parameter is not None else None
 
 
 @dataclass(frozen=True)
@@ -245,7 +229,7 @@ class _Checker:
 
     def _id(self, action: Action | None, obj: ObjectInfo | None) -> Argument | None:
         if "id" not in self.raw and action is not None and obj is not None:
-            endpoint = id_only_from_operation(obj, action)
+            endpoint = obj.id_only_from_operation(action)
             if endpoint is not None:
                 message = (
                     f"{obj.name} has no id field, so no input document gives the "

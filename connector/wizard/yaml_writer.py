@@ -21,7 +21,6 @@ from typing import Any, Final
 from connector.atomsphere.catalog import QueryInfo, load_catalog
 from connector.atomsphere.catalog.operators import filter_type, usable_operators
 from connector.contract import Action, ProfileRole
-from connector.engine.config import id_only_from_operation
 from connector.errors import UnknownNameError
 from connector.wizard.browse import ImportPlan
 from connector.yamlfiles import (
@@ -120,7 +119,7 @@ def _id_template(plan: ImportPlan, data: dict[str, Any]) -> list[str]:
         obj = load_catalog().object(plan.object)
     except UnknownNameError:
         return []
-    endpoint = id_only_from_operation(obj, plan.action)
+    endpoint = obj.id_only_from_operation(plan.action)
     if endpoint is None or endpoint.path_parameter is None:
         return []
     name = endpoint.path_parameter
@@ -198,7 +197,8 @@ def edit_blocks(text: str, loaded: LoadedYaml, data: Mapping[str, Any]) -> str |
         if key in data and data[key] == loaded.data[key]:
             continue
         end = _block_end(lines, line - 1)
-        lines[line - 1 : end] = _block({key: data[key]}) if key in data else []
+        fresh = _block({key: data[key]}) if key in data else []
+        lines[line - 1 : end] = _keep_comments(lines[line - 1 : end], fresh)
     edited = "".join(lines)
     try:
         same = load_yaml_text(edited, loaded.source, packaged_schema("operation")).data == dict(
@@ -211,6 +211,44 @@ def edit_blocks(text: str, loaded: LoadedYaml, data: Mapping[str, Any]) -> str |
 
 def _block(data: Mapping[str, Any]) -> list[str]:
     return [line + "\n" for line in dump(data).splitlines()]
+
+
+_BLOCK_SCALAR: Final = re.compile(r":\s*[|>][-+0-9]*\s*(#.*)?$")
+
+
+def _keep_comments(old: list[str], fresh: list[str]) -> list[str]:
+    """``fresh`` (an entry written again) with the user's comments of ``old`` (the entry it
+    replaces): the key line's end-of-line comment stays on the new key line, every other comment
+    goes, in order, as a comment line above the entry; none is lost."""
+    if any(_BLOCK_SCALAR.search(line) for line in old):
+        old = old[:1]  # in a literal or folded block, '#' is text, not a comment
+    comments = [(i, c) for i, line in enumerate(old) if (c := _comment_of(line)) is not None]
+    if not comments or not fresh:
+        return fresh
+    above = [f"{comment}\n" for i, comment in comments if i > 0]
+    head = fresh[0].rstrip("\n")
+    if comments[0][0] == 0:  # the key line's own comment
+        head += f"  {comments[0][1]}"
+    return [*above, head + "\n", *fresh[1:]]
+
+
+def _comment_of(line: str) -> str | None:
+    """The comment of a YAML line (``# ...``), outside quotes; None when it has none."""
+    quote: str | None = None
+    previous, escaped = " ", False
+    for i, char in enumerate(line):
+        if quote == '"' and escaped:
+            escaped = False
+        elif quote == '"' and char == "\\":
+            escaped = True
+        elif quote:
+            quote = None if char == quote else quote
+        elif char in "'\"" and previous in " \t:[{,-":  # a quoted scalar starts here
+            quote = char
+        elif char == "#" and previous in " \t":
+            return line[i:].rstrip("\r\n")
+        previous = char
+    return None
 
 
 def filter_template(plan: ImportPlan) -> list[str]:

@@ -11,7 +11,6 @@ import pytest
 from connector.atomsphere.catalog import ObjectInfo, load_catalog
 from connector.contract import Action
 from connector.engine import load_operation
-from connector.engine.config import id_only_from_operation
 from connector.engine.filters import ParamRef
 from connector.errors import ConfigError
 from connector.wizard.browse import catalog_plan
@@ -21,7 +20,7 @@ SHAPE = [
     (obj, action)
     for obj in load_catalog().objects
     for action in obj.actions
-    if id_only_from_operation(obj, action) is not None
+    if obj.id_only_from_operation(action) is not None
 ]
 
 

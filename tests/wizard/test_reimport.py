@@ -570,3 +570,34 @@ def test_reimport_keeps_a_crlf_file_crlf(workspace: Path) -> None:
     assert b"../schemas/xsd/ExecutionRecord.query.response.xsd" in after
     assert b"# mine\r\n" in after
     assert after.count(b"\n") == after.count(b"\r\n")
+
+
+def test_a_rewritten_entry_keeps_the_users_comments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The key line's own comment stays on it; a comment inside the entry moves above it."""
+    operation = tmp_path / "operations" / "edge.yaml"
+    operation.parent.mkdir()
+    operation.write_text(
+        "kind: AtomSphereOperation\nversion: 1\nname: edge\naction: GET\nobject: Account\n"
+        'description: "a # in quotes is text"  # mine\n'
+        "profiles:  # where the schemas are\n"
+        "  request: null\n"
+        "  response: ../profiles/Old.xsd  # renamed later\n"
+        "id: abc\n"
+    )
+    argv = ("--offline", "--action", "GET", "--object", "Account", "--name", "edge")
+    assert run_import(*_dirs(tmp_path), *argv) == 0
+    text = operation.read_text()
+    assert 'description: "a # in quotes is text"  # mine\n' in text
+    assert "# renamed later\nprofiles:  # where the schemas are\n" in text
+    assert "Old.xsd" not in text and "Account.get.response.xsd" in text
+    one_line = tmp_path / "operations" / "one.yaml"
+    one_line.write_text(
+        "kind: AtomSphereOperation\nversion: 1\nname: one\naction: GET\nobject: Account\n"
+        "profiles: {request: null, response: ../profiles/Old.xsd}  # trailing note\n"
+        "id: abc\n"
+    )
+    assert run_import(*_dirs(tmp_path), *argv[:-1], "one") == 0
+    assert "profiles:  # trailing note\n" in one_line.read_text()
+    validate(load_yaml_file(one_line), packaged_schema("operation"))

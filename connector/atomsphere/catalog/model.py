@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from connector.contract import Action
 from connector.errors import UnknownNameError
@@ -140,6 +140,15 @@ def normalise_property(name: str) -> str:
     return name.replace("_", "").lower()
 
 
+#: The endpoints that put an action's id in their path, in the order the engine picks them.
+_ID_ENDPOINTS: Final = {
+    Action.GET: (WireAction.GET, WireAction.ASYNC_REQUEST),
+    Action.UPDATE: (WireAction.UPDATE,),
+    Action.DELETE: (WireAction.DELETE,),
+    Action.EXECUTE: (WireAction.EXECUTE, WireAction.ACTION),
+}
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     """One object of the API, with every endpoint it has."""
@@ -167,6 +176,17 @@ class ObjectInfo:
     @property
     def wire_actions(self) -> tuple[WireAction, ...]:
         return tuple(dict.fromkeys(ep.wire_action for ep in self.endpoints))
+
+    def id_only_from_operation(self, action: Action) -> Endpoint | None:
+        """The endpoint of ``action`` whose path takes an id that no input document can give
+        (the object has no id field to read it from), so the operation's ``id:`` must; else
+        None. Shared by the loader (which refuses such an operation without ``id:``) and the
+        wizard (which writes one)."""
+        if self.id_field is not None or action not in _ID_ENDPOINTS:
+            return None
+        kinds = _ID_ENDPOINTS[action]
+        endpoint = next((ep for kind in kinds for ep in self.endpoints_for(kind)), None)
+        return endpoint if endpoint is not None and endpoint.path_parameter is not None else None
 
     def bulk_limit(self, bulk_type: str = "GET") -> int | None:
         """How many items one bulk request may carry, None when the object has no such bulk."""
