@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _reference_dir() -> Path:
-    """``../shared/reference`` beside the checkout, or ``$ATOMSPHERE_REFERENCE_DIR``."""
+    """``$ATOMSPHERE_REFERENCE_DIR``, else ``../shared/reference`` beside the checkout, else the
+    team's shared folder ``/work/shared/reference`` (for a clone made elsewhere on our machines)."""
     candidates = [
         os.environ.get("ATOMSPHERE_REFERENCE_DIR", ""),
         str(ROOT.parent / "shared" / "reference"),

@@ -42,3 +42,4 @@ def test_wheel_carries_descriptor_catalog_and_examples(tmp_path: Path) -> None:
     ):
         assert required in names, required
     assert any(n.startswith("connector/_examples/processes/") for n in names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)  # license = "MIT"
