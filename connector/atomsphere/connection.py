@@ -8,6 +8,7 @@ and ``repr`` never show the value, so a connection can be logged or put in an er
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import re
@@ -118,8 +119,15 @@ class Connection:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Every secret value, for scrubbing text that might echo one."""
-        values = [self.secret.reveal()]
+        """Every secret value, for scrubbing text that might echo one: the password or token
+        also as the base64 ``user:secret`` of its Basic-auth header, which a gateway may echo
+        (with the ``BOOMI_TOKEN.`` user or without, whichever was sent)."""
+        secret = self.secret.reveal()
+        values = [secret]
+        if secret:
+            user = self.username.removeprefix(TOKEN_USER_PREFIX)
+            for sent in (user, TOKEN_USER_PREFIX + user):
+                values.append(base64.b64encode(f"{sent}:{secret}".encode()).decode("ascii"))
         if self.otp:
             values.append(self.otp.reveal())
         return tuple(v for v in values if v)

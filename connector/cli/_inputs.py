@@ -40,6 +40,9 @@ def read_inputs(paths: Sequence[str]) -> list[InputDocument]:
     """
     if not paths:
         return [InputDocument(Document(b""), "(no input)")]
+    if list(paths).count("-") > 1:
+        # The first would read all of stdin, and the next an empty document no one sent.
+        raise ConfigError([Problem("stdin ('-') can be read once only", field="--input")])
     found: list[InputDocument] = []
     problems: list[Problem] = []
     for raw in paths:

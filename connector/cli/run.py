@@ -63,7 +63,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--connection", type=Path, metavar="FILE", help="connection YAML (default: ATOMSPHERE_*)"
     )
     parser.add_argument(
-        "--input", nargs="+", default=[], metavar="PATH", help="input files or folders, or -"
+        "--input",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="PATH",
+        help="input files or folders, or - (repeatable; read in the order given)",
     )
     parser.add_argument(
         "--param",
@@ -164,6 +169,8 @@ class OutputWriter:
     folder: Path | None
     to_stdout: bool
     paths: dict[int, list[str]] = field(default_factory=dict)
+    #: Every file written for an input (outputs and sidecars), so a failed one's can go.
+    files: dict[int, list[Path]] = field(default_factory=dict)
     #: With ``--json`` and no ``--output``, outputs travel inside the JSON lines.
     inline: dict[int, list[str]] = field(default_factory=dict)
     count: int = 0
@@ -217,9 +224,11 @@ class OutputWriter:
         if self.folder is not None:
             number = len(self.paths.setdefault(index, [])) + 1
             path = self.folder / f"input-{index + 1:05d}-output-{number:05d}.xml"
-            write_file(path, document.data)
+            written = self.files.setdefault(index, [])
+            written.append(write_file(path, document.data))
             sidecar = path.with_name(path.name + PROPERTIES_SUFFIX)
-            write_file(sidecar, (json.dumps(dict(document.properties), indent=2) + "\n").encode())
+            properties = (json.dumps(dict(document.properties), indent=2) + "\n").encode()
+            written.append(write_file(sidecar, properties))
             self.paths[index].append(str(path))
         elif self.to_stdout:
             # One document per line, without its XML declaration; --output keeps exact bytes.
@@ -232,6 +241,13 @@ class OutputWriter:
             text = document.data.decode("utf-8", errors="replace")
             self.inline.setdefault(index, []).append(text)
         self.count += 1
+
+    def discard(self, index: int) -> None:
+        """Remove what was written for an input that failed: a FAILURE has no outputs, and
+        a later output it could not write must not leave the earlier ones behind."""
+        for path in self.files.pop(index, []):
+            path.unlink(missing_ok=True)
+        self.count -= len(self.paths.pop(index, []))
 
 
 class Progress:
@@ -271,7 +287,9 @@ def _response(
         if progress is not None:
             progress.update(outputs=1)
 
-    def answered(_result: Result) -> None:
+    def answered(result: Result) -> None:
+        if result.status is Status.FAILURE:
+            writer.discard(result.index)
         if progress is not None:
             progress.update(answered=1)
 

@@ -211,7 +211,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, icon.read_bytes(), CONTENT_TYPES[".svg"])
 
     def _json(self, status: HTTPStatus, value: Any) -> None:
-        text = self.server.scrubber.text(json.dumps(value, ensure_ascii=False))
+        # Each string is scrubbed before serialising (a secret holding '"' or '\\' is escaped
+        # by then), and the whole answer after it all the same.
+        scrubber = self.server.scrubber
+        text = scrubber.text(json.dumps(_scrubbed(value, scrubber), ensure_ascii=False))
         self._send(status, text.encode("utf-8"), "application/json; charset=utf-8")
 
     def _send(self, status: HTTPStatus, data: bytes, content_type: str) -> None:
@@ -230,6 +233,16 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("designer: " + format, *args)
 
 
+def _scrubbed(value: Any, scrubber: Scrubber) -> Any:
+    if isinstance(value, str):
+        return scrubber.text(value)
+    if isinstance(value, dict):
+        return {scrubber.text(str(k)): _scrubbed(v, scrubber) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(v, scrubber) for v in value]
+    return value
+
+
 class DesignerServer(ThreadingHTTPServer):
     """Serves one workspace; :meth:`start` runs it in a thread, :meth:`stop` ends it."""
 
@@ -243,10 +256,7 @@ class DesignerServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.workspace = workspace
         self.files = static_files()
-        secrets = [workspace.connection.secret.reveal()]
-        if workspace.connection.otp:
-            secrets.append(workspace.connection.otp.reveal())
-        self.scrubber = Scrubber(secrets)
+        self.scrubber = Scrubber(workspace.connection.secrets)
         self.port = int(self.server_address[1])
         self.wildcard = host in WILDCARD
         shown = f"[{host}]" if ":" in host else host

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
-from connector.host.paths import check_file_name
+from connector.host.paths import ARCHIVE_ROOM, check_file_name, make_folder
 from connector.scrub import Scrubber
 
 EXTENSION: Final = ".dat"
@@ -36,10 +36,10 @@ class Archiver:
 
     def __init__(self, folder: Path, operation: str, scrubber: Scrubber) -> None:
         self.folder = folder
-        self.operation = check_file_name(operation, "operation name")
+        self.operation = check_file_name(operation, "operation name", room=ARCHIVE_ROOM)
         self.scrubber = scrubber
         self._unique = itertools.count(1)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)
 
     def archive(self, index: int, data: bytes, when: datetime | None = None) -> Path:
         """Write ``data`` as document ``index``; returns the file written."""

@@ -39,7 +39,13 @@ from connector.host.model import (
     Step,
     WriteStep,
 )
-from connector.host.paths import IfExists, check_file_name, check_folder, resolve_under
+from connector.host.paths import (
+    ARCHIVE_ROOM,
+    IfExists,
+    check_file_name,
+    check_folder,
+    resolve_under,
+)
 from connector.host.shapes import checked_problems
 from connector.parameters import Parameter
 from connector.yamlfiles import FieldPath, LoadedYaml, format_path, load_yaml_file, packaged_schema
@@ -347,7 +353,9 @@ class _Builder:
             archive = resolve_under(op_dir, folder) if folder is not None else None
             self._attempt(
                 (*path, "operation"),
-                lambda: check_file_name(settings.name, "operation name (archive files carry it)"),
+                lambda: check_file_name(
+                    settings.name, "operation name (archive files carry it)", room=ARCHIVE_ROOM
+                ),
             )
         fields = {
             name: p

@@ -18,7 +18,13 @@ from typing import Final
 from connector.errors import ConfigError
 
 _BAD_NAME: Final = re.compile(r"[\x00-\x1f/\\:]")
-MAX_NAME: Final = 200
+#: File systems limit a name to 255 bytes (not characters: "日" takes three in UTF-8); a
+#: ``unique`` write may add ``-9999`` before the extension.
+MAX_NAME: Final = 250
+#: Bytes an archive file's name adds to the operation name: date and time, index, unique number.
+ARCHIVE_ROOM: Final = 64
+#: How much of a refused name a message shows.
+_SHOWN: Final = 60
 
 
 def check_folder(folder: str, what: str) -> Path:
@@ -32,14 +38,31 @@ def check_folder(folder: str, what: str) -> Path:
     return Path(folder)
 
 
-def check_file_name(name: str, what: str) -> str:
-    """``name`` when it is a plain file name: no folders, no ``..``, no control characters."""
-    if not name or name in (".", "..") or _BAD_NAME.search(name) or len(name) > MAX_NAME:
+def check_file_name(name: str, what: str, room: int = 0) -> str:
+    """``name`` when it is a plain file name: no folders, no ``..``, no control characters, and
+    short enough in UTF-8 bytes to leave ``room`` bytes for what is added to it."""
+    limit = MAX_NAME - room
+    too_long = len(name.encode("utf-8", "surrogatepass")) > limit
+    if not name or name in (".", "..") or _BAD_NAME.search(name) or too_long:
+        shown = name if len(name) <= _SHOWN else name[:_SHOWN] + "…"
         raise ConfigError(
-            f"{what} {name[:MAX_NAME]!r} is not a plain file name (no folders, '..', ':', "
-            f"control characters; at most {MAX_NAME} characters)"
+            f"{what} {shown!r} is not a plain file name (no folders, '..', ':', "
+            f"control characters; at most {limit} bytes in UTF-8)"
         )
     return name
+
+
+def make_folder(folder: Path) -> None:
+    """Create a folder the host writes in (a write step's, an archive's); a file in its place
+    is named as such, not "File exists"."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        where = exc.filename or str(folder)
+        raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder", where) from None
+    except OSError as exc:
+        where = exc.filename or str(folder)
+        raise OSError(exc.errno, f"cannot create the folder: {exc.strerror}", where) from None
 
 
 def resolve_under(base: Path, folder: Path) -> Path:

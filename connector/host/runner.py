@@ -10,7 +10,6 @@ execution ends with status ERROR.
 
 from __future__ import annotations
 
-import errno
 import logging
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -46,7 +45,7 @@ from connector.host.operation_step import (
     resolve_values,
     with_application_status,
 )
-from connector.host.paths import check_file_name, write_file
+from connector.host.paths import check_file_name, make_folder, write_file
 from connector.host.reporting.database import ExecutionStatus, now
 from connector.host.reporting.queries import last_run_date
 from connector.host.reporting.recorder import ExecutionRecorder
@@ -313,7 +312,7 @@ class _Execution:
         seq = self.recorder.begin_step("write", step.name, step.where)
         written = 0
         try:
-            _make_folder(step.folder)
+            make_folder(step.folder)
         except OSError as exc:
             self.recorder.end_step(seq, _count(stream), 0)
             raise _Stop(StopReason.HOST_ERROR, f"step {step.name!r}: {_reason(exc)}") from exc
@@ -404,18 +403,6 @@ class _Execution:
                 StopReason.END_STEP,
                 step.message or f"step {step.name!r}: {count} document(s) reached an error end",
             )
-
-
-def _make_folder(folder: Path) -> None:
-    """Create a write step's folder; a file in its place is named as such, not "File exists"."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as exc:
-        where = exc.filename or str(folder)
-        raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder", where) from None
-    except OSError as exc:
-        where = exc.filename or str(folder)
-        raise OSError(exc.errno, f"cannot create the folder: {exc.strerror}", where) from None
 
 
 def _reason(exc: ConnectorError | OSError) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from connector.cli import main
 from connector.cli.output import ExitCode
-from tests.client.fakeapi import NS, FakeApi, xml
+from tests.client.fakeapi import NS, FakeApi, query_result, xml
+from tests.conftest import ROOT
 from tests.engine.helpers import GET_PROCESS_ONE_BY_ONE, process_inputs, write_operation
 
 
@@ -97,3 +99,50 @@ def test_an_input_read_from_the_output_folder_is_refused_before_anything_is_remo
     ]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert len(processes.calls()) == calls
+
+
+def test_every_input_option_is_read_in_order_and_each_gets_one_answer(
+    processes: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    first = process_inputs(tmp_path / "a", ["p1"])
+    second = process_inputs(tmp_path / "b", ["p2", "p3"])
+    argv = ["run", str(op), "--input", str(first), "--input", str(second / "doc1.xml")]
+    assert main([*argv, str(second / "doc0.xml"), "--json"]) == ExitCode.OK
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [x["input"] for x in lines] == [
+        str(first / "doc0.xml"),
+        str(second / "doc1.xml"),
+        str(second / "doc0.xml"),
+    ]
+    assert [call.url.path.rsplit("/", 1)[1] for call in processes.calls()] == ["p1", "p3", "p2"]
+
+
+def test_stdin_is_read_once_only(
+    api_env: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    op = write_operation(tmp_path, GET_PROCESS_ONE_BY_ONE)
+    assert main(["run", str(op), "--input", "-", "--input", "-"]) == ExitCode.USAGE
+    assert "stdin ('-') can be read once only" in capsys.readouterr().err
+
+
+def test_a_document_whose_output_cannot_be_written_leaves_none_of_its_outputs(
+    api_env: FakeApi, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [
+        '<bns:result xsi:type="bns:ExecutionRecord">'
+        f"<bns:executionId>x{n}</bns:executionId></bns:result>"
+        for n in range(3)
+    ]
+    api_env.on("POST", "/ExecutionRecord/query", xml(query_result(records)))
+    op = ROOT / "operations" / "query-failed-executions.yaml"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "input-00001-output-00003.xml").symlink_to(tmp_path / "elsewhere.xml")
+    argv = ["run", str(op), "--param", "status=ABORTED", "--output", str(out), "--json"]
+    assert main(argv) == ExitCode.DOCUMENT_FAILURES
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert line["status"] == "FAILURE" and line["paths"] == []
+    assert "symbolic link" in line["message"]
+    assert _names(out) == ["input-00001-output-00003.xml"], "only the planted link stays"
+    assert not (tmp_path / "elsewhere.xml").exists()

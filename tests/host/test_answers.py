@@ -241,11 +241,40 @@ steps:
     assert report.run.stopped_by is StopReason.HOST_ERROR
     assert report.execution.message == (
         "step 'Deliver', document 2 of 2: file name '../evil.xml' is not a plain file name (no "
-        "folders, '..', ':', control characters; at most 200 characters)"
+        "folders, '..', ':', control characters; at most 250 bytes in UTF-8)"
     )
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["fine.xml"]
     assert not (tmp_path / "evil.xml").exists()
     assert (report.step("Deliver").inputs, report.step("Deliver").outputs) == (2, 1)
+
+
+def test_a_file_name_too_long_in_bytes_is_refused_before_it_is_written(
+    tmp_path: Path, run: Runner
+) -> None:
+    """200 × "日" is 600 bytes: the file system's limit is 255 bytes, whatever the characters."""
+    write(tmp_path, "fetch.yaml", "kind: FakeOperation\nname: fetch\n")
+    long_name = "日" * 200
+    write(
+        tmp_path,
+        "process.yaml",
+        HEAD
+        + f"""
+start:
+  documents:
+    - {{data: "<ok/>", properties: {{target: fine.xml}}}}
+    - {{data: "<long/>", properties: {{target: {long_name}}}}}
+steps:
+  - name: Deliver
+    write: {{folder: out, file_name: {{from: document_property, name: target}}}}
+""",
+    )
+    report = run()
+    assert report.run.stopped_by is StopReason.HOST_ERROR
+    assert report.execution.message == (
+        f"step 'Deliver', document 2 of 2: file name '{'日' * 60}…' is not a plain file name "
+        "(no folders, '..', ':', control characters; at most 250 bytes in UTF-8)"
+    )
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["fine.xml"]
 
 
 @pytest.mark.parametrize(

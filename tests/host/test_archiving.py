@@ -148,3 +148,21 @@ def test_a_document_is_archived_only_once_process_reporting_holds_it(
     monkeypatch.setattr(Archiver, "archive", checked)
     run()
     assert committed_when_archived == [True] * (2 if direction == "input" else 6)
+
+
+def test_an_archive_folder_that_is_a_file_is_named_as_such(tmp_path: Path) -> None:
+    (tmp_path / "arch").write_text("a file where the folder should be")
+    with pytest.raises(NotADirectoryError) as caught:
+        Archiver(tmp_path / "arch", "fetch", Scrubber(()))
+    assert (caught.value.filename, caught.value.strerror) == (
+        str(tmp_path / "arch"),
+        "exists and is not a folder",
+    )
+
+
+def test_an_operation_name_too_long_in_bytes_for_an_archive_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ConfigError, match=r"at most 186 bytes in UTF-8"):
+        Archiver(tmp_path, "日" * 70, Scrubber(()))
+    Archiver(tmp_path, "日" * 62, Scrubber(())).archive(1, b"<a/>")

@@ -271,7 +271,7 @@ start: no_data
     assert sandbox.connector == "atomsphere"
     assert sandbox.fields["password"] == "sandbox-password"
     assert sandbox.fields["account_id"] == "sandbox-A1B2C3"
-    assert process.secrets == ("sandbox-password",)
+    assert process.secrets[0] == "sandbox-password", "and its Basic-auth base64 forms"
     assert "sandbox-password" not in repr(process)
 
 

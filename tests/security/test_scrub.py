@@ -35,3 +35,35 @@ def test_secrets_with_pattern_characters_and_non_ascii_are_literal() -> None:
 def test_no_secrets_changes_nothing() -> None:
     assert Scrubber([""]).text("anything") == "anything"
     assert Scrubber([]).data(b"anything") == b"anything"
+
+
+def test_the_basic_auth_base64_of_a_secret_is_masked_whatever_the_user() -> None:
+    import base64
+
+    secret = "Zq9SecretPw!Xy"
+    scrub = Scrubber([secret])
+    for user in ("sandbox@example.com", "a", "ab", "abc", "BOOMI_TOKEN.someone@example.com"):
+        header = base64.b64encode(f"{user}:{secret}".encode()).decode()
+        shown = scrub.text(f"Bad request from Basic {header}")
+        assert header not in shown and MASK in shown
+        inside = base64.b64encode(f"{user}:{secret}:more".encode()).decode()
+        assert MASK.encode() in scrub.data(inside.encode())
+
+
+def test_xml_and_json_escaped_forms_of_a_secret_are_masked() -> None:
+    import json
+    from xml.sax.saxutils import escape
+
+    secret = 'Q"uo\\te&Amp<Lt>9'
+    scrub = Scrubber([secret])
+    for shown in (
+        escape(secret, {'"': "&quot;"}),
+        escape(secret),
+        "Q&#34;uo\\te&#x26;Amp&#60;Lt&#X3E;9",
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=True).replace('\\"', "\\u0022")[1:-1],
+    ):
+        assert scrub.text(f"<a>{shown}</a>") == f"<a>{MASK}</a>", shown
+        assert scrub.data(f"<a>{shown}</a>".encode()) == f"<a>{MASK}</a>".encode(), shown
+    accented = Scrubber(["pässwörd-1"])
+    assert accented.text(json.dumps("pässwörd-1", ensure_ascii=True)) == f'"{MASK}"'

@@ -15,6 +15,7 @@ answered (and outputs already streamed) were committed and stay.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
@@ -138,6 +139,7 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
     try:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         else:
             # mode=ro: SQLite itself refuses every write, and takes no write lock.
@@ -154,6 +156,13 @@ def connect(path: Path, *, create: bool) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing database file readable by its owner only (0600), like the archive: it
+    holds the same documents. SQLite gives its -wal and -shm files the database file's mode."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _prepare(db: sqlite3.Connection, path: Path, *, create: bool) -> None:
