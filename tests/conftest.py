@@ -1,4 +1,5 @@
-"""Shared fixtures: where Boomi's reference material is, fresh plugin managers."""
+"""Shared fixtures: where Boomi's reference material is, fresh plugin managers; the request a
+connection sends."""
 
 from __future__ import annotations
 
@@ -7,12 +8,27 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pluggy
 import pytest
 
+from connector.atomsphere.connection import Connection
 from connector.plugins import get_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def sent_request(connection: Connection) -> httpx.Request:
+    """The request ``connection``'s client sends for one GET, its auth headers included."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    with connection.http_client(httpx.MockTransport(handler)) as client:
+        client.get(connection.rest_url + "/Account/x")
+    return seen[0]
 
 
 def _reference_dir() -> Path:

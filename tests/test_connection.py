@@ -19,42 +19,54 @@ from connector.atomsphere.connection import (
 from connector.atomsphere.urls import BaseUrl, parse_base_url, split_base_url
 from connector.errors import ConfigError
 from connector.yamlfiles import load_yaml_file, packaged_schema
+from tests.conftest import sent_request
 
 TIMEOUT = "must be a number of seconds from 0.001 to 86400"
 RATE = "must be 0 (no limit) or a number from 0.001 to 1000000"
-
-
-def _captured_auth(conn: Connection) -> httpx.Request:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200)
-
-    with conn.http_client(httpx.MockTransport(handler)) as client:
-        client.get(conn.rest_url + "/Account/x")
-    return seen[0]
 
 
 def test_password_auth_is_basic_user_password() -> None:
     conn = connection_from_mapping(
         {"account_id": "acct-1", "username": "u@example.com", "password": "pw"}
     )
-    request = _captured_auth(conn)
+    request = sent_request(conn)
     expected = base64.b64encode(b"u@example.com:pw").decode()
     assert request.headers["Authorization"] == f"Basic {expected}"
     assert str(request.url) == "https://api.boomi.com/api/rest/v1/acct-1/Account/x"
 
 
-def test_token_auth_uses_the_boomi_token_prefix_and_otp_header() -> None:
+def test_token_auth_uses_the_boomi_token_prefix() -> None:
     conn = connection_from_mapping(
-        {"account_id": "a", "username": "u@example.com", "api_token": "tok", "otp": "123456"}
+        {"account_id": "a", "username": "u@example.com", "api_token": "tok"}
     )
     assert conn.auth_type == "token"
-    request = _captured_auth(conn)
+    request = sent_request(conn)
     expected = base64.b64encode(b"BOOMI_TOKEN.u@example.com:tok").decode()
     assert request.headers["Authorization"] == f"Basic {expected}"
-    assert request.headers["X-Boomi-OTP"] == "123456"
+    assert "X-Boomi-OTP" not in request.headers
+
+
+def test_password_auth_sends_the_otp_header() -> None:
+    conn = connection_from_mapping(
+        {"account_id": "a", "username": "u@example.com", "password": "pw", "otp": "123456"}
+    )
+    assert sent_request(conn).headers["X-Boomi-OTP"] == "123456"
+
+
+@pytest.mark.parametrize("auth", [{"auth_type": "token"}, {}])
+def test_an_otp_with_token_auth_is_refused_in_one_line(auth: dict[str, str]) -> None:
+    """plugin.yaml shows otp only with password authentication; a token never sends it."""
+    values = {"account_id": "a", "username": "u", "api_token": "tok", "otp": "123456", **auth}
+    with pytest.raises(ConfigError) as info:
+        connection_from_mapping(values, source="c.yaml")
+    assert str(info.value) == (
+        "c.yaml: otp: a one-time password goes with password authentication; "
+        "token authentication takes none"
+    )
+    assert "123456" not in str(info.value)
+    # A Connection made directly with both still sends no OTP header.
+    direct = Connection("a", "u", Secret("tok"), auth_type="token", otp=Secret("123456"))
+    assert "X-Boomi-OTP" not in sent_request(direct).headers
 
 
 def test_wsdl_url_form_gives_base_url_and_account() -> None:

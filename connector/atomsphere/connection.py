@@ -154,14 +154,15 @@ class Connection:
 
 class AtomSphereAuth(httpx.Auth):
     """HTTP Basic as the Platform API wants it: ``user:password`` or ``BOOMI_TOKEN.user:token``,
-    plus the optional two-factor header."""
+    plus the optional two-factor header with password authentication."""
 
     def __init__(self, connection: Connection) -> None:
         user = connection.username
         if connection.auth_type == "token" and not user.startswith(TOKEN_USER_PREFIX):
             user = TOKEN_USER_PREFIX + user
         self._basic = httpx.BasicAuth(user, connection.secret.reveal())
-        self._otp = connection.otp.reveal() if connection.otp else None
+        password = connection.auth_type == "password"
+        self._otp = connection.otp.reveal() if connection.otp and password else None
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._otp:
@@ -202,6 +203,16 @@ def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> C
         problems.append(
             Problem(f"required for {auth_type} authentication", source, field=secret_key)
         )
+    otp = text("otp")
+    if otp and auth_type == "token":  # plugin.yaml shows otp with password authentication only
+        problems.append(
+            Problem(
+                "a one-time password goes with password authentication; "
+                "token authentication takes none",
+                source,
+                field="otp",
+            )
+        )
     numbers = {}
     for key, default, (low, high), message in (
         ("timeout_seconds", 60.0, TIMEOUT_RANGE, TIMEOUT_MESSAGE),
@@ -217,7 +228,6 @@ def connection_from_mapping(values: Mapping[str, Any], *, source: str = "") -> C
         problems.append(Problem("must be true or false", source, field="verify_tls"))
     if problems:
         raise ConfigError(problems)
-    otp = text("otp")
     return Connection(
         account_id=account,
         username=username,

@@ -39,12 +39,17 @@ def serve_designer(
     Without a connection a sandbox is started in this process, on a free loopback port, and
     the designer browses, imports and runs against it: nothing leaves the machine. A work folder
     or reporting database that cannot be used is refused (:class:`ConfigError`) before anything
-    is served.
+    is served. The port is taken first, so a port in use (:class:`OSError`) leaves no folder or
+    database behind.
     """
-    prepare_workdir(workdir)
-    pm = pm or get_plugin_manager()  # a broken plugin is refused before anything starts
-    database = check_database(workdir.resolve() / "reporting.db" if database is None else database)
     with ExitStack() as stack:
+        server = DesignerServer(host, port)
+        stack.callback(server.server_close)
+        prepare_workdir(workdir)
+        pm = pm or get_plugin_manager()  # a broken plugin is refused before anything starts
+        if database is None:
+            database = workdir.resolve() / "reporting.db"
+        database = check_database(database)
         if connection is None:
             sandbox = stack.enter_context(Sandbox(sandbox_config or SandboxConfig()))
             url = stack.enter_context(sandbox.serve("127.0.0.1", 0))
@@ -61,8 +66,7 @@ def serve_designer(
         else:
             target = Target("connection", connection.target)
         workspace = DesignerWorkspace(workdir, connection, target, pm, database=database)
-        server = DesignerServer(workspace, host, port)
-        server.start()
+        server.start(workspace)
         stack.callback(server.stop)
         yield server
 

@@ -244,19 +244,18 @@ def _scrubbed(value: Any, scrubber: Scrubber) -> Any:
 
 
 class DesignerServer(ThreadingHTTPServer):
-    """Serves one workspace; :meth:`start` runs it in a thread, :meth:`stop` ends it."""
+    """Serves one workspace: made, it holds its port; :meth:`start` serves the workspace in a
+    thread, :meth:`stop` ends it (:meth:`server_close` frees a port never served)."""
 
     daemon_threads = True
+    workspace: DesignerWorkspace
+    scrubber: Scrubber
 
-    def __init__(
-        self, workspace: DesignerWorkspace, host: str = "127.0.0.1", port: int = 0
-    ) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         if ":" in host:
             self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
-        self.workspace = workspace
         self.files = static_files()
-        self.scrubber = Scrubber(workspace.connection.secrets)
         self.port = int(self.server_address[1])
         self.wildcard = host in WILDCARD
         shown = f"[{host}]" if ":" in host else host
@@ -301,7 +300,10 @@ class DesignerServer(ThreadingHTTPServer):
             return False
         return True
 
-    def start(self) -> str:
+    def start(self, workspace: DesignerWorkspace) -> str:
+        """Serve ``workspace``; every answer is scrubbed of its connection's secrets."""
+        self.workspace = workspace
+        self.scrubber = Scrubber(workspace.connection.secrets)
         self._thread = threading.Thread(
             target=self.serve_forever, name="atomsphere-designer", daemon=True
         )

@@ -128,6 +128,11 @@ class Page:
         field.clear()
         field.send_keys(text)
 
+    def open_import(self) -> None:
+        """Click Import Operation and wait for the object types it offers."""
+        self.one('[data-action="import"]').click()
+        self.until(lambda d: len(self.all("#import-object option")) > 10, "the object types")
+
     def message(self) -> str:
         return self.one("#messages").text
 

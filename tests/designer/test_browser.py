@@ -9,59 +9,19 @@ are compared with process reporting. Screenshots are kept (tests/designer/browse
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from selenium.webdriver.remote.webdriver import WebDriver
 
 from connector.atomsphere.catalog import load_catalog
 from connector.atomsphere.catalog.operators import usable_operators
 from connector.contract import Action
 from connector.descriptor import bundled_descriptor
-from connector.designer.launch import serve_designer
 from connector.designer.server import DesignerServer
 from connector.engine import load_operation
 from connector.engine.filters import Condition, ParamRef, Value
 from connector.host.reporting import connect, execution_documents, list_executions
-from connector.sandbox import SandboxConfig
-from tests.conftest import ROOT
-from tests.designer.browser import Page, require_chromium, start_chromium
+from tests.designer.browser import Page
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def designer(tmp_path: Path) -> Iterator[DesignerServer]:
-    work = tmp_path / "work"
-    (work / "operations").mkdir(parents=True)
-    (work / "profiles").mkdir()
-    shutil.copy(ROOT / "operations" / "get-process-errors-returned.yaml", work / "operations")
-    shutil.copy(ROOT / "profiles" / "Process.get.response.xsd", work / "profiles")
-    with serve_designer(work, sandbox_config=SandboxConfig(rate_limit=0)) as server:
-        yield server
-
-
-@pytest.fixture
-def driver(tmp_path: Path) -> Iterator[WebDriver]:
-    require_chromium()
-    browser = start_chromium(tmp_path / "chromium-profile")
-    try:
-        yield browser
-    finally:
-        browser.quit()
-
-
-@pytest.fixture
-def page(
-    driver: WebDriver, designer: DesignerServer, tmp_path: Path, request: pytest.FixtureRequest
-) -> Iterator[Page]:
-    shots = tmp_path / "screenshots"
-    page = Page(driver, designer.url, shots)
-    page.open()
-    yield page
-    page.screenshot(f"{request.node.name}-last")
 
 
 def _usable(object_name: str, prop: str) -> list[tuple[str, str]]:
@@ -133,8 +93,7 @@ def test_drag_import_fill_save_and_run_a_query(page: Page, designer: DesignerSer
     page.choose("action", "QUERY")
     assert page.one('[data-field="filter"]').is_displayed()
     assert not page.one('[data-field="bulk_get"]').is_displayed()
-    page.one('[data-action="import"]').click()
-    page.until(lambda d: len(page.all("#import-object option")) > 10, "the object types")
+    page.open_import()
     page.fill("#import-search", "Execution")
     page.until(lambda d: len(page.all("#import-object option")) < 10, "the search")
     page.choose("import-object", "ExecutionRecord", by="id")

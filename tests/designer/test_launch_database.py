@@ -7,6 +7,7 @@ started: before this check the page came up and only the first run failed.
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -22,13 +23,13 @@ from connector.sandbox import SandboxConfig
 
 @pytest.fixture
 def nothing_served(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Starting the sandbox or the server fails the test."""
+    """Starting the sandbox or serving the page fails the test (taking the port is first)."""
 
     def started(*args: object, **kwargs: object) -> None:
         raise AssertionError("the designer started serving")
 
     monkeypatch.setattr("connector.designer.launch.Sandbox", started)
-    monkeypatch.setattr("connector.designer.launch.DesignerServer", started)
+    monkeypatch.setattr("connector.designer.launch.DesignerServer.start", started)
     for name in [n for n in os.environ if n.startswith("ATOMSPHERE_")]:
         monkeypatch.delenv(name)
 
@@ -135,3 +136,18 @@ def test_serve_designer_refuses_before_serving_and_creates_a_new_database(tmp_pa
             assert list_executions(opened) == []
         finally:
             opened.close()
+
+
+@pytest.mark.usefixtures("nothing_served")
+def test_a_port_in_use_stops_the_start_before_the_work_folder_is_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = tmp_path / "new"
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        assert main(["designer", "--port", str(port), "--workdir", str(work)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n", err
+    assert not work.exists()  # neither the folder nor its reporting.db

@@ -27,8 +27,17 @@ function say(text, ok = false) {
   box.className = ok ? "ok" : "";
 }
 
+function problems(error) {
+  return (error.problems || [error.message]).join("\n");
+}
+
 function fail(error) {
-  say((error.problems || [error.message]).join("\n"));
+  say(problems(error));
+}
+
+// The Import dialog is modal: its errors are shown in it, not behind it.
+function importFail(error) {
+  $("#import-message").textContent = problems(error);
 }
 
 // -- palette and dragging ---------------------------------------------------------------------
@@ -175,9 +184,11 @@ function drawInspector() {
     const holder = el("div", { id: "operation-form" });
     parts.push(holder, el("div", { class: "buttons" },
       el("button", { type: "button", class: "primary", id: "save", onclick: () => save(shape).catch(fail) }, "Save operation")));
+    shape.invalid = new Map();  // the form shows shape.op again: no number box holds bad text
     state.form = new OperationForm(state.descriptor, shape.op, {
-      onImport: () => openImport(shape),
+      onImport: () => openImport(shape).catch(importFail),
       onChange: () => { shape.dirty = true; },
+      onInvalid: (field, bad) => { if (bad) shape.invalid.set(field.id, field.label); else shape.invalid.delete(field.id); },
       filterInfo: (object) => (object ? api("GET", `filter?object=${encodeURIComponent(object)}`)
         .then((info) => (info.properties.some((p) => p.operators.length) ? info : null)).catch(() => null)
         : Promise.resolve(null)),
@@ -216,10 +227,13 @@ async function refreshOperations() {
       ? loadOperation(state.selected, item.name).catch(fail) : say("Select an AtomSphere shape first.") }, item.name))));
 }
 
+// Saves `shape`'s own operation, whichever shape is selected.
 async function save(shape) {
   const name = shape.op.name || shape.operation;
   if (!name) throw new Error("Give the operation a name (Operation Name), or import one.");
-  const saved = await api("PUT", `operations/${encodeURIComponent(name)}`, { operation: state.form.payload() });
+  const bad = [...(shape.invalid || new Map()).values()];
+  if (bad.length) throw new Error(`${bad.join(", ")}: not a number; correct or clear it (operation ${name}).`);
+  const saved = await api("PUT", `operations/${encodeURIComponent(name)}`, { operation: payload(state.descriptor, shape.op) });
   Object.assign(shape, { op: saved.operation, operation: saved.name, dirty: false });
   await refreshOperations();
   select(shape);
@@ -234,9 +248,12 @@ async function openImport(shape) {
   const dialog = $("#import-dialog");
   const list = $("#import-object");
   $("#import-summary").textContent = `Object types offered for ${action} by ${state.connection.target}`;
+  $("#import-message").textContent = "";
   list.replaceChildren();
+  $("#import-cancel").onclick = () => dialog.close();
+  $("#import-ok").onclick = null;
   dialog.showModal();
-  const objects = await api("GET", `objects?action=${action}`).catch((e) => { dialog.close(); throw e; });
+  const objects = await api("GET", `objects?action=${action}`);
   const search = $("#import-search");
   const draw = () => list.replaceChildren(...objects
     .filter((o) => `${o.id} ${o.label}`.toLowerCase().includes(search.value.toLowerCase()))
@@ -248,11 +265,11 @@ async function openImport(shape) {
     const label = objects.find((o) => o.id === list.value).label;
     $("#import-name").value = `${action.toLowerCase()}-${label.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase()}`;
   };
-  $("#import-cancel").onclick = () => dialog.close();
-  $("#import-ok").onclick = () => runImport(shape, action, list.value, $("#import-name").value).catch(fail);
+  $("#import-ok").onclick = () => runImport(shape, action, list.value, $("#import-name").value).catch(importFail);
 }
 
 async function runImport(shape, action, object, name) {
+  $("#import-message").textContent = "";
   if (!object) throw new Error("Choose an object type.");
   const imported = await api("POST", "import", { action, object, name });
   $("#import-dialog").close();
@@ -266,6 +283,7 @@ async function runImport(shape, action, object, name) {
 
 async function run() {
   $("#run-status").textContent = "running…";
+  $("#run-message").textContent = "";
   for (const shape of state.shapes.filter((s) => s.kind === "connector" && s.dirty)) await save(shape);
   const shapes = state.shapes.map((s) => ({ kind: s.kind, label: s.label, operation: s.operation,
     folder: s.folder, status: s.status, data: s.data }));
@@ -290,7 +308,11 @@ async function init() {
   await refreshOperations();
   state.shapes = [{ id: state.nextId++, kind: "start", label: "Start" }, { id: state.nextId++, kind: "end", label: "End" }];
   drawCanvas();
-  $("#run").addEventListener("click", () => run().catch((e) => { $("#run-status").textContent = "failed"; fail(e); }));
+  $("#run").addEventListener("click", () => run().catch((e) => {
+    $("#run-status").textContent = "failed";
+    $("#run-message").textContent = problems(e);  // beside the button that failed
+    fail(e);
+  }));
   document.body.dataset.ready = "true";
 }
 

@@ -1,6 +1,6 @@
 "use strict";
 // The operation form, drawn from plugin.yaml's operation fields: nothing below names a field.
-// It edits `op`, the operation file's data, in place; `payload()` leaves out hidden fields.
+// It edits `op`, the operation file's data, in place; `payload(descriptor, op)` is what is saved.
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -50,11 +50,36 @@ const SOURCES = {
   process_property: "name", last_run_date: null, current_date: null,
 };
 
+// A field's value in `op`, else its default (for the op's action).
+function fieldValue(op, field) {
+  const found = getPath(op, field.path);
+  if (found !== undefined) return found;
+  const byAction = field.default_by_action[op.action];
+  return byAction !== undefined ? byAction : field.default;
+}
+
+function fieldVisible(fields, op, field) {
+  const rule = field.visible_when;
+  if (!rule) return true;
+  const other = fields.find((f) => f.id === rule.field);
+  return other !== undefined && rule.values.includes(fieldValue(op, other));
+}
+
+// What saving `op` sends: a copy without the fields whose `visible_when` does not hold. It reads
+// `op` alone, so any shape's operation is saved the same, whichever shape the form shows.
+function payload(descriptor, op) {
+  const fields = descriptor.operation_fields;
+  const data = structuredClone(op);
+  for (const field of fields) if (!fieldVisible(fields, op, field)) setPath(data, field.path, undefined);
+  return data;
+}
+
 class OperationForm {
   constructor(descriptor, op, hooks) {
     this.fields = descriptor.operation_fields;
     this.op = op;
-    // onImport(), onChange(), filterInfo(object) -> Promise of /api/filter's answer, or null
+    // onImport(), onChange(), onInvalid(field, bad): whether a number box holds text that is no
+    // number; filterInfo(object) -> Promise of /api/filter's answer, or null
     this.hooks = hooks;
     this.rows = new Map();
   }
@@ -76,17 +101,11 @@ class OperationForm {
   }
 
   value(field) {
-    const found = getPath(this.op, field.path);
-    if (found !== undefined) return found;
-    const byAction = field.default_by_action[this.op.action];
-    return byAction !== undefined ? byAction : field.default;
+    return fieldValue(this.op, field);
   }
 
   visible(field) {
-    const rule = field.visible_when;
-    if (!rule) return true;
-    const other = this.fields.find((f) => f.id === rule.field);
-    return other !== undefined && rule.values.includes(this.value(other));
+    return fieldVisible(this.fields, this.op, field);
   }
 
   refresh() {
@@ -97,12 +116,6 @@ class OperationForm {
     setPath(this.op, field.path, value);
     this.refresh();
     this.hooks.onChange();
-  }
-
-  payload() {
-    const data = structuredClone(this.op);
-    for (const field of this.fields) if (!this.visible(field)) setPath(data, field.path, undefined);
-    return data;
   }
 
   control(field) {
@@ -132,9 +145,12 @@ class OperationForm {
           placeholder: field.default !== null ? `default ${field.default}` : "default",
         });
         input.value = current ?? "";
+        // The number as typed, never rounded: the server refuses 1.5 for an integer, located.
+        // Text the browser cannot read as a number (badInput: its value is then "") is kept
+        // out of `op` and reported by onInvalid, so saving stops instead of dropping it.
         input.addEventListener("input", () => {
-          const parsed = field.type === "integer" ? parseInt(input.value, 10) : parseFloat(input.value);
-          this.set(field, Number.isNaN(parsed) ? undefined : parsed);
+          this.hooks.onInvalid(field, input.validity.badInput);
+          if (!input.validity.badInput) this.set(field, input.value === "" ? undefined : Number(input.value));
         });
         return input;
       }
@@ -234,6 +250,8 @@ class OperationForm {
     const box = el("div", { id, "data-filter": "" }, el("p", { class: "help" }, "Import an object to filter it."));
     const draw = (info) => {
       const set = (node) => { this.set(field, node ?? undefined); draw(info); };
+      // An argument typed in place: recorded without a redraw, so the box clicked next keeps focus.
+      const changed = () => this.set(field, getPath(this.op, field.path));
       const root = getPath(this.op, field.path);
       const add = el("button", { type: "button", "data-action": "add-condition", onclick: () => {
         const condition = this.condition(info);
@@ -241,7 +259,7 @@ class OperationForm {
         else if (root.and || root.or) { (root.and || root.or).push(condition); set(root); }
         else set({ and: [root, condition] });
       } }, "+ condition");
-      box.replaceChildren(...(root ? [this.node(root, info, set)] : []), add);
+      box.replaceChildren(...(root ? [this.node(root, info, set, changed)] : []), add);
     };
     this.hooks.filterInfo(this.op.object).then((info) => { if (info) draw(info); });
     return box;
@@ -254,7 +272,9 @@ class OperationForm {
     return { property: property.name, operator: operator.id, arguments: Array(operator.arguments).fill("") };
   }
 
-  node(node, info, replace) {
+  // `replace(next)` swaps the node (null removes it) and redraws; `changed()` says it was edited
+  // in place.
+  node(node, info, replace, changed) {
     const items = node.and || node.or;
     if (items) {
       const join = el("select", { name: "group" }, option("and", "all of", Boolean(node.and)), option("or", "any of", Boolean(node.or)));
@@ -262,7 +282,7 @@ class OperationForm {
       const children = items.map((child, i) => this.node(child, info, (next) => {
         if (next) items[i] = next; else items.splice(i, 1);
         replace(items.length ? node : null);
-      }));
+      }, changed));
       const nest = el("button", { type: "button", onclick: () => { items.push({ and: [this.condition(info)] }); replace(node); } }, "+ group");
       const plus = el("button", { type: "button", onclick: () => { items.push(this.condition(info)); replace(node); } }, "+ condition");
       return el("div", { class: "group" }, el("div", { class: "row" }, join, plus, nest,
@@ -289,7 +309,8 @@ class OperationForm {
       const update = () => {
         given[i] = kind.value === "param" ? { param: input.value } : input.value;
         node.arguments = given;
-        replace(node);
+        input.placeholder = kind.value === "param" ? "parameter" : "value";
+        changed();
       };
       input.addEventListener("change", update);
       kind.addEventListener("change", update);
