@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
 from connector.errors import ConfigError
-from connector.yamlfiles import iter_schema_problems, load_yaml_file, load_yaml_text
+from connector.yamlfiles import (
+    MAX_NODES,
+    iter_schema_problems,
+    load_yaml_file,
+    load_yaml_text,
+)
 
 SCHEMA = {
     "type": "object",
@@ -40,6 +46,29 @@ def test_aliases_are_refused() -> None:
     text = "a: &x [1, 2]\nb: *x\n"
     with pytest.raises(ConfigError, match="aliases"):
         load_yaml_text(text, "bomb.yaml")
+
+
+def test_a_file_of_too_many_values_is_refused_before_it_is_built() -> None:
+    """600,000 empty documents in 1.8 MB: refused at the 50,001st value, the rest never read."""
+    text = "kind: Process\nstart:\n  documents: [" + ",".join(["{}"] * 600_000) + "]\n"
+    tracemalloc.start()
+    try:
+        with pytest.raises(ConfigError) as info:
+            load_yaml_text(text, "p.yaml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (
+        str(info.value)
+        == f"p.yaml:3: more than {MAX_NODES} values (lists, mappings and scalars) in one file"
+    )
+    assert peak < 100 * 1024 * 1024  # unbounded, it took ~680 MB
+
+
+def test_a_file_of_many_values_under_the_limit_loads() -> None:
+    entries = ",".join(["{data: x}"] * ((MAX_NODES - 10) // 3))
+    loaded = load_yaml_text(f"documents: [{entries}]\n", "p.yaml")
+    assert len(loaded.data["documents"]) == (MAX_NODES - 10) // 3
 
 
 def test_arbitrary_tags_are_refused() -> None:

@@ -13,8 +13,8 @@ from types import FrameType
 from connector.atomsphere.connection import resolve_connection
 from connector.cli.output import ExitCode, fail, port_number
 from connector.designer.launch import serve_designer
-from connector.designer.server import LOOPBACK_BINDS
 from connector.errors import ConfigError
+from connector.loopback import LOOPBACK_BINDS
 
 HELP_ORDER = 30
 

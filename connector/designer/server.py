@@ -11,7 +11,6 @@ included, is JSON (or a page file); a failure is logged here and reaches the cli
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import logging
 import math
@@ -27,15 +26,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from connector.designer.bodies import import_request, run_request, save_request
 from connector.designer.workspace import DesignerWorkspace
 from connector.errors import ConfigError, ConnectorError, UnknownNameError
+from connector.loopback import HostNames, cross_origin
 from connector.scrub import Scrubber
 
 log = logging.getLogger("connector.designer")
 
 MAX_BODY: Final = 1024 * 1024
-LOOPBACK: Final = ("127.0.0.1", "localhost", "[::1]")
-LOOPBACK_BINDS: Final = ("127.0.0.1", "::1", "localhost")
-#: Addresses that bind every interface, and the loopback address each is opened on.
-WILDCARD: Final = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "[::1]"}
 CONTENT_TYPES: Final = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -173,8 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
         host = (self.headers.get("Host") or "").lower()
         if not self.server.serves(host):
             raise HttpError(HTTPStatus.MISDIRECTED_REQUEST, f"not served for host {host!r}")
-        origin = self.headers.get("Origin")
-        if origin is not None and origin.lower() != f"http://{host}":
+        if cross_origin(self.headers.get("Origin"), f"http://{host}"):
             raise HttpError(HTTPStatus.FORBIDDEN, "cross-origin requests are refused")
 
     def _body(self) -> Any:
@@ -257,16 +252,10 @@ class DesignerServer(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.files = static_files()
         self.port = int(self.server_address[1])
-        self.wildcard = host in WILDCARD
-        shown = f"[{host}]" if ":" in host else host
-        if host in LOOPBACK_BINDS:
-            names = {*LOOPBACK, shown}
-        elif self.wildcard:
-            names = {*LOOPBACK, socket.gethostname()}
-        else:
-            names = {shown}
-        self.allowed_hosts = frozenset(f"{n.lower()}:{self.port}" for n in names)
-        self.url = f"http://{WILDCARD.get(host, shown)}:{self.port}/"
+        self.names = HostNames.bound(host, self.port)
+        self.wildcard = self.names.wildcard
+        self.allowed_hosts = self.names.allowed
+        self.url = self.names.url
         self._thread: threading.Thread | None = None
 
     def server_bind(self) -> None:
@@ -276,29 +265,9 @@ class DesignerServer(ThreadingHTTPServer):
         super().server_bind()
 
     def serves(self, host: str) -> bool:
-        """Whether a request's ``Host`` (lower case) names this server, port included.
-
-        A DNS-rebinding page reaches the server under its attacker's own name, so names are
-        checked strictly: the loopback names when bound to loopback, else the bound address.
-        Bound to every interface (``0.0.0.0``, ``::``) the user chose to be reached through the
-        machine's addresses, which cannot be listed reliably (several interfaces, a container's
-        published port): then any IP address is accepted too, with the loopback names and the
-        machine's host name. Rebinding needs a name the attacker controls; an IP address in
-        ``Host`` is not one, and a request that carries it and arrives here was sent to us.
-        """
-        if host in self.allowed_hosts:
-            return True
-        address, _, port = host.rpartition(":")
-        if not self.wildcard or port != str(self.port):
-            return False
-        try:
-            if address.startswith("[") and address.endswith("]"):
-                ipaddress.IPv6Address(address[1:-1])
-            else:
-                ipaddress.IPv4Address(address)
-        except ValueError:
-            return False
-        return True
+        """Whether a request's ``Host`` (lower case) names this server (see
+        :meth:`connector.loopback.HostNames.serves`)."""
+        return self.names.serves(host)
 
     def start(self, workspace: DesignerWorkspace) -> str:
         """Serve ``workspace``; every answer is scrubbed of its connection's secrets."""

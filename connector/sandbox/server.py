@@ -25,6 +25,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Final
 
+from connector.loopback import HostNames
 from connector.sandbox.bodies import Renderer
 from connector.sandbox.limits import DeadlineReader, Slots
 from connector.sandbox.stats import REFUSED_LABEL
@@ -73,7 +74,8 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         self.connection.settimeout(sandbox.config.request_timeout)  # for the answer's writes
         path, _, query = self.path.partition("?")
-        host = self.headers.get("Host") or f"{self.server.host}:{self.server.port}"
+        named = self.headers.get("Host")
+        host = named or f"{self.server.host}:{self.server.port}"
         request = Request(
             method=self.command,
             path=path,
@@ -82,6 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
             client=self.client_address[0],
             origin=f"http://{host}",
+            host_served=self.server.names.serves((named or "").lower()),
         )
         response = sandbox.handle(request)
         if response.delay:
@@ -204,6 +207,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__((host, port), _Handler)
         self.host = host
         self.port = int(self.server_address[1])
+        self.names = HostNames.bound(host, self.port)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.slots.admit(request):

@@ -37,6 +37,10 @@ class Request:
     client: str = "127.0.0.1"
     #: ``scheme://host[:port]`` the request was sent to, for URLs the answer points back at.
     origin: str = "http://sandbox.invalid"
+    #: Whether ``Host`` names the server: the loopback server checks it against the address it
+    #: listens on (DNS rebinding, see :mod:`connector.loopback`); in-process, no other name
+    #: could reach the sandbox.
+    host_served: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", self.method.upper())

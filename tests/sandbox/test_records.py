@@ -11,6 +11,7 @@ from connector.sandbox import fixtures
 from tests.sandbox.conftest import JSON, JSON_BODY, XML_BODY
 from tests.sandbox.helpers import NS, all_results, error_message, simple, xml
 
+API = "http://api.platform.boomi.com/"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -295,3 +296,38 @@ def test_a_component_lives_in_a_live_folder_named_by_the_server(client: httpx.Cl
         "/OrganizationComponent", json={**organization, "folderId": 11356}, headers=JSON
     )
     assert error_message(missing) == "No such folder: 11356"
+
+
+def test_a_create_or_update_of_another_type_is_refused(client: httpx.Client) -> None:
+    """``<a>hello</a>`` or ``<Environment xmlns="urn:other"/>`` created an Environment with no
+    name; a body of another type is 400, and nothing is written."""
+    before = len(all_results(client, "Environment", None))
+    env = f"/Environment/{fixtures.PRODUCTION.id}"
+    expected = "<{http://api.platform.boomi.com/}Environment>"
+    for path in ("/Environment", env):
+        for body, uri, local in (
+            ("<a>hello</a>", "", "a"),
+            ('<Environment xmlns="urn:other" name="x"/>', "urn:other", "Environment"),
+            ('<bns:Role xmlns:bns="http://api.platform.boomi.com/" name="x"/>', API, "Role"),
+        ):
+            refused = client.post(path, content=body, headers=XML_BODY)
+            assert refused.status_code == 400, (path, body)
+            assert error_message(refused) == (
+                f'unexpected element (uri:"{uri}", local:"{local}"). '
+                f"Expected elements are {expected}"
+            )
+        wrong = client.post(path, json={"@type": "Role", "name": "x"}, headers=JSON_BODY)
+        assert wrong.status_code == 400
+        assert error_message(wrong) == "Unexpected @type 'Role': the body must be a Environment"
+    assert len(all_results(client, "Environment", None)) == before
+    assert xml(client.get(env)).get("name") == "Production"
+
+
+def test_a_create_names_its_type_or_leaves_it_out(client: httpx.Client) -> None:
+    for body, headers in (
+        ('<Environment name="No namespace"/>', XML_BODY),
+        ('<x:Environment xmlns:x="http://api.platform.boomi.com/" name="Any prefix"/>', XML_BODY),
+    ):
+        assert client.post("/Environment", content=body, headers=headers).status_code == 200
+    for body in ({"name": "No type"}, {"@type": "Environment", "name": "Typed"}):
+        assert client.post("/Environment", json=body, headers=JSON_BODY).status_code == 200

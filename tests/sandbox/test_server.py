@@ -307,7 +307,9 @@ def test_admin_api_switches_faults_and_reports_stats(served: tuple[Sandbox, str]
     _sandbox, url = served
     root = url.split("/api/")[0]
     with httpx.Client(base_url=url, auth=AUTH) as client:
-        added = client.post(f"{root}/__sandbox/faults", content="503:path=/Atom/*,times=2\n")
+        added = client.post(
+            f"{root}/__sandbox/faults", json={"faults": ["503:path=/Atom/*,times=2"]}
+        )
         assert added.status_code == 200
         assert added.json()["faults"][0]["spec"] == "503:path=/Atom/*,times=2"
         atom = f"/Atom/{fixtures.PRODUCTION_ATOM.id}"
@@ -315,7 +317,7 @@ def test_admin_api_switches_faults_and_reports_stats(served: tuple[Sandbox, str]
         stats = client.get(f"{root}/__sandbox/stats").json()
         assert stats["responses503"] == 2
         assert stats["requests"]["GET /Atom/{id}"] == 3
-        bad = client.post(f"{root}/__sandbox/faults", content="nonsense")
+        bad = client.post(f"{root}/__sandbox/faults", json={"faults": ["nonsense"]})
         assert bad.status_code == 400 and "unknown kind" in json.loads(bad.text)["message"]
         assert client.delete(f"{root}/__sandbox/faults").json() == {"faults": []}
         assert client.get(f"{root}/__sandbox/nothing").status_code == 404

@@ -59,6 +59,7 @@ HOSTILE: dict[str, tuple[bytes, int | None, str]] = {
         MAX_DEPTH,
         "nested more than",
     ),
+    "wide-flow": (b"x: [" + b",".join([b"{}"] * 600_000) + b"]\n", 1, "more than 50000 values"),
     "duplicate-key": (b"kind: Other\n", 1, "duplicate key"),
     "non-utf8": (b"x: caf\xe9\n", 1, "not valid UTF-8"),
     "nul-character": (b'x: "a\x00b"\n', 1, "unacceptable character #x0000"),

@@ -61,12 +61,14 @@ class Call:
         target = info or self.info
         return self.sandbox.store.collection(self.sandbox.seed.collection_name(target.name))
 
-    def body(self, type_name: str | None = None) -> Record:
+    def body(self, type_name: str | None = None, *, check_root: bool = False) -> Record:
+        """The body as the endpoint's type; ``check_root``: refuse a body that names another
+        type (see :mod:`connector.sandbox.reading`)."""
         wanted = type_name or self.endpoint.request_type or self.record_type
         accepted = self.endpoint.request_content_types
         if self.request.body_is_json and accepted and JSON_TYPE not in accepted:
             raise ApiError(400, f"{self.info.name} accepts XML bodies only")
-        return read_body(self.sandbox.shapes, self.request, wanted)
+        return read_body(self.sandbox.shapes, self.request, wanted, check_root=check_root)
 
     def typed(self, record: Record, type_name: str | None = None) -> Typed:
         return Typed(type_name or self.record_type, record)

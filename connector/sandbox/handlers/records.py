@@ -100,7 +100,7 @@ def _component_key(call: Call) -> str:
 
 
 def create(call: Call) -> Response:
-    record = call.body()
+    record = call.body(check_root=True)
     info = call.info
     if info.name == "Folder":
         restored = folders.restore(call, record)
@@ -134,7 +134,7 @@ def update(call: Call) -> Response:
     current = collection.get(key)
     if current is None:
         raise no_such(info, key)
-    sent = call.body()
+    sent = call.body(check_root=True)
     if info.name in COMPONENT_FAMILY:
         record = _replace_component(call, current, sent)
         _component_defaults(call, record)
