@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in (*TIMINGS, TABLE):
         print(f"== {name}.py", flush=True)
         code, output, seconds = run(name, args.quick)
-        print(output.rstrip(), f"\n({seconds:.0f} s, exit code {code})\n", flush=True)
+        print(output.rstrip())
+        print(f"({seconds:.0f} s, exit code {code})\n", flush=True)
         summary.append(f"{name}.py:")
         if name in TIMINGS:
             block = extract(output)
