@@ -1,6 +1,9 @@
 """The fault matrix as a table: every action under every fault, through the reference host.
 
-    python benchmarks/fault_matrix.py
+    .venv/bin/python benchmarks/fault_matrix.py
+
+A reliability table, not a timing: it prints pass or fail per cell, so no ratios (the timing
+benchmarks end with theirs; ``run_all.py`` runs it with them).
 
 Runs each cell of ``tests/reliability/matrix.py`` (the same cells the test suite runs) and prints
 one row per fault and one column per action. A cell reads ``ok 3/3`` when every input document

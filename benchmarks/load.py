@@ -1,6 +1,6 @@
 """The connector and the sandbox under many concurrent operations, watched for leaks.
 
-    python benchmarks/load.py [--seconds 30] [--threads 16] [--records 500]
+    .venv/bin/python benchmarks/load.py [--seconds 30] [--threads 16] [--records 500] [--quick]
 
 Starts the sandbox in a child process on loopback (rate limit off), then ``--threads`` threads
 share one AtomSphereClient (one httpx pool) and run, round-robin, a paged QUERY, a Get, a bulk
@@ -8,7 +8,10 @@ Get, a Create then Update then Delete, and an EXECUTE, through ``run_operation``
 time. Open file descriptors, sockets, threads and resident size of both processes are sampled
 over the run and after the client closes (and the sandbox has settled). It prints operations
 per second, documents answered, errors by status, the start/end/max of each figure and a
-verdict line. Reported, never asserted; tests/sandbox/test_no_leaks.py asserts the short form.
+verdict line, then the ratios measured side by side in the run: operations per second in its
+last third against its first, resident size in its last quarter against its first, and file
+descriptors after the close against before. Reported, never asserted;
+tests/sandbox/test_no_leaks.py asserts the short form.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks._ratios import ratio_block, ratio_line
 from benchmarks.operations import sandbox_child
 from connector.atomsphere.client import AtomSphereClient
 from connector.atomsphere.connection import Connection
@@ -165,6 +169,8 @@ class Run:
     tally: Tally
     client: list[Sample]
     server: list[Sample]
+    #: (seconds since the start, operations done) at each sample while every worker ran.
+    progress: list[tuple[float, int]] = field(default_factory=list)
 
 
 def drive(
@@ -191,6 +197,7 @@ def drive(
     stop = threading.Event()
     client = AtomSphereClient(connection, limiter=RateLimiter(0))
     workload = Workload(ops, client)
+    progress = [(0.0, 0)]
 
     def worker(index: int) -> None:
         turn = 0
@@ -206,11 +213,13 @@ def drive(
         pool[0].join(every)
         client_samples.append(sample())
         server_samples.append(sample(server_pid))
+        if all(t.is_alive() for t in pool):  # the drain at the end is no measure of throughput
+            progress.append((time.perf_counter() - started, workload.tally.operations))
     elapsed = time.perf_counter() - started
     client.close()
     client_samples.append(settled("self", client_samples[0]))
     server_samples.append(settled(server_pid, server_samples[0]))
-    return Run(elapsed, workload.tally, client_samples, server_samples)
+    return Run(elapsed, workload.tally, client_samples, server_samples, progress)
 
 
 def settled(pid: int | str, baseline: Sample, guard: float = 30.0) -> Sample:
@@ -242,13 +251,58 @@ def verdict(samples: list[Sample]) -> str:
     )
 
 
+def _quarters(samples: list[Sample]) -> list[Sample]:
+    """The samples at the end of each quarter of the run."""
+    during = samples[1:-1] or samples
+    return [during[min(len(during) - 1, round(q * (len(during) - 1) / 4))] for q in (1, 2, 3, 4)]
+
+
 def rss_trend(samples: list[Sample]) -> str:
     """Resident size at each quarter of the run and its growth over the second half: memory
     that is flat stops growing once pools and caches are warm, a leak keeps the slope."""
-    during = samples[1:-1] or samples
-    marks = [during[min(len(during) - 1, round(q * (len(during) - 1) / 4))] for q in (1, 2, 3, 4)]
+    marks = _quarters(samples)
     quarters = " / ".join(f"{m.rss / MIB:.1f}" for m in marks)
     return f"rss by quarter {quarters} MiB (second half {(marks[3].rss - marks[1].rss) / MIB:+.1f})"
+
+
+def _operations_at(progress: list[tuple[float, int]], seconds: float) -> tuple[float, int]:
+    """The progress sample nearest ``seconds`` into the run."""
+    return min(progress, key=lambda point: abs(point[0] - seconds))
+
+
+def ratios(run: Run) -> str:
+    """The ratio block: throughput late against early (when the run sampled enough to split it
+    into thirds), memory and fds end against start."""
+    lines = []
+    if len(run.progress) >= 4:
+        end = run.progress[-1][0]
+        (t0, n0), (t1, n1) = run.progress[0], _operations_at(run.progress, end / 3)
+        (t2, n2), (t3, n3) = _operations_at(run.progress, 2 * end / 3), run.progress[-1]
+        if t1 > t0 and t3 > t2 and n1 > n0:
+            lines.append(
+                ratio_line(
+                    "operations/s, last third vs first third of the run",
+                    ((n3 - n2) / (t3 - t2)) / ((n1 - n0) / (t1 - t0)),
+                    f"{(n1 - n0) / (t1 - t0):.1f} -> {(n3 - n2) / (t3 - t2):.1f}/s",
+                )
+            )
+    for who, samples in (("client", run.client), ("sandbox", run.server)):
+        marks, first, last = _quarters(samples), samples[0], samples[-1]
+        lines.append(
+            ratio_line(
+                f"{who} rss, last quarter vs first quarter of the run",
+                marks[3].rss / marks[0].rss,
+                f"{marks[0].rss / MIB:.1f} -> {marks[3].rss / MIB:.1f} MiB",
+            )
+        )
+        lines.append(
+            ratio_line(
+                f"{who} fds, after the close vs before the run",
+                last.fds / max(1, first.fds),
+                f"{first.fds} -> {last.fds}; threads {first.threads} -> {last.threads}",
+            )
+        )
+    return ratio_block(lines)
 
 
 def report(run: Run, threads: int) -> str:
@@ -265,15 +319,23 @@ def report(run: Run, threads: int) -> str:
         lines.append(f"{who:<8} " + "; ".join(figures))
         lines.append(f"{who:<8} {rss_trend(samples)}")
         lines.append(f"{who:<8} {verdict(samples)}")
+    lines.extend(["", ratios(run)])
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=float, default=30.0, help="how long to run")
-    parser.add_argument("--threads", type=int, default=16, help="concurrent worker threads")
-    parser.add_argument("--records", type=int, default=500, help="ExecutionRecord rows")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long to run (30)")
+    parser.add_argument("--threads", type=int, default=16, help="concurrent worker threads (16)")
+    parser.add_argument("--records", type=int, default=500, help="ExecutionRecord rows (500)")
+    parser.add_argument("--quick", action="store_true", help="6 seconds")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds = 6.0
+    if args.seconds <= 0 or args.threads < 1 or args.records < 1:
+        parser.error("--seconds must be above 0, --threads and --records 1 or more")
     with sandbox_child(0, args.records) as (child, connection):
         run = drive(
             connection,

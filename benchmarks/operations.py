@@ -1,15 +1,16 @@
 """Benchmarks of the operations engine against the sandbox over loopback.
 
-    python benchmarks/operations.py            # the full run (about half a minute)
-    python benchmarks/operations.py --quick    # smaller counts, for a smoke test
+    .venv/bin/python benchmarks/operations.py            # the full run (about half a minute)
+    .venv/bin/python benchmarks/operations.py --quick    # smaller counts, for a smoke test
 
 The sandbox runs in a child process, so the CPU time and memory measured here are the client's
 alone. For a 10,000-record query, a Get of 1,000 ids (bulk, and one by one) and a Create of 1,000
 documents it reports documents per second (a query's records count as documents), HTTP calls,
 CPU per document and how far the resident size rose during the run (peak RSS, Linux);
 then, with the sandbox's 10 requests-per-second limit on (and the client's own budget at 10), the
-fraction of that ceiling achieved and the 503s seen. Results are printed and written as JSON to
-``benchmarks/results/``. Numbers are reported, never asserted.
+fraction of that ceiling achieved and the 503s seen. Results are printed, ending with the ratios
+measured side by side, and written as JSON to ``benchmarks/results/``. Numbers are reported,
+never asserted.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from benchmarks._ratios import ratio_block, ratio_line
 from connector.atomsphere.client import AtomSphereClient
 from connector.atomsphere.connection import Connection, connection_from_mapping
 from connector.atomsphere.ratelimit import RateLimiter
@@ -278,6 +280,36 @@ def run_all(quick: bool) -> list[Measurement]:
     return results
 
 
+def ratios(results: Sequence[Measurement]) -> str:
+    """The ratio block: bulk Get against one by one, a streamed query's speed against a kept
+    one's, and each rate-limited run against its ceiling."""
+    by_name = {m.scenario.split(",")[-1].strip(): m for m in results}
+    lines = []
+    bulk, single = by_name.get("bulk"), by_name.get("one by one")
+    if bulk and single:
+        lines.append(
+            ratio_line(
+                "documents/s, bulk Get vs one-by-one Get",
+                bulk.per_second / single.per_second,
+                f"{single.http_calls / max(1, bulk.http_calls):.0f}x fewer HTTP calls",
+            )
+        )
+    streamed = next((m for m in results if m.scenario.endswith("records")), None)
+    kept = by_name.get("outputs kept")
+    if streamed and kept:
+        lines.append(
+            ratio_line(
+                "records/s, query streamed vs outputs kept", streamed.per_second / kept.per_second
+            )
+        )
+    lines.extend(
+        ratio_line(f"requests/s vs the limit, {m.scenario}", m.ceiling_fraction)
+        for m in results
+        if m.ceiling_fraction is not None
+    )
+    return ratio_block(lines)
+
+
 def report(results: Sequence[Measurement]) -> str:
     header = (
         f"{'scenario':<34} {'docs':>6} {'outputs':>7} {'seconds':>8} {'docs/s':>8} "
@@ -293,20 +325,15 @@ def report(results: Sequence[Measurement]) -> str:
             f"{m.busy_503:>5} {ceiling:>8}"
         )
     by_name = {m.scenario.split(",")[-1].strip(): m for m in results}
-    bulk, single = by_name.get("bulk"), by_name.get("one by one")
-    if bulk and single:
-        lines.append("")
-        lines.append(
-            f"bulk Get vs one-by-one Get: {bulk.per_second / single.per_second:.1f}x the documents "
-            f"per second with {single.http_calls / max(1, bulk.http_calls):.0f}x fewer HTTP calls"
-        )
     streamed = next((m for m in results if m.scenario.endswith("records")), None)
     kept = by_name.get("outputs kept")
     if streamed and kept and streamed.peak_mib is not None and kept.peak_mib is not None:
+        lines.append("")
         lines.append(
             f"query memory, streamed to the host vs every output kept: peak RSS +"
             f"{streamed.peak_mib:.1f} MiB vs +{kept.peak_mib:.1f} MiB"
         )
+    lines.extend(["", ratios(results)])
     failed = [m for m in results if m.failures]
     for m in failed:
         lines.append(f"warning: {m.scenario}: {m.failures} documents did not succeed")
@@ -314,7 +341,9 @@ def report(results: Sequence[Measurement]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="smaller counts (a smoke test)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
