@@ -115,6 +115,31 @@ def test_file_with_environment_references(tmp_path: Path) -> None:
         load_connection_file(path, env={"USER_NAME": "x"})
 
 
+def test_a_connection_file_may_state_its_format_version(tmp_path: Path) -> None:
+    path = tmp_path / "conn.yaml"
+    path.write_text(
+        "kind: AtomSphereConnection\nversion: 1\naccount_id: a\nusername: u\npassword: p\n"
+    )
+    assert load_connection_file(path, env={}).account_id == "a"
+    path.write_text("version: 2\naccount_id: a\nusername: u\npassword: p\n")
+    with pytest.raises(ConfigError, match=r"conn.yaml:1: version: "):
+        load_connection_file(path, env={})
+
+
+def test_the_connection_file_in_the_operations_doc_loads(tmp_path: Path) -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "operations.md").read_text("utf-8")
+    text = doc.split("```yaml\n# connection.yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "connection.yaml"
+    path.write_text(text, "utf-8")
+    conn = load_connection_file(path, env={"ATOMSPHERE_PASSWORD": "sandbox-password"})
+    assert (conn.account_id, conn.username, conn.auth_type) == (
+        "sandbox-A1B2C3",
+        "sandbox@example.com",
+        "password",
+    )
+    assert conn.secret.reveal() == "sandbox-password"
+
+
 def test_unknown_field_in_file(tmp_path: Path) -> None:
     path = tmp_path / "conn.yaml"
     path.write_text("account_id: a\nusername: u\npasword: typo\n")

@@ -261,14 +261,18 @@ def test_connector_execute(echo_pm: pluggy.PluginManager, tmp_path: Path) -> Non
 def test_the_plugin_snippet_in_the_hooks_doc_works(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """docs/hooks.md's "Writing a plugin" example, run as written beside a plugin.yaml."""
+    """docs/hooks.md's "Writing a plugin" example, run as written: the module, the doc's own
+    plugin.yaml, and its operation and process files."""
     doc = (ROOT / "docs" / "hooks.md").read_text("utf-8")
     snippet = doc.split("```python\n", 1)[1].split("```", 1)[0]
     (tmp_path / "my_plugin.py").write_text(snippet, "utf-8")
-    descriptor = (
-        (ROOT / "plugin.yaml").read_text("utf-8").replace("\nid: atomsphere\n", "\nid: mine\n")
-    )
-    (tmp_path / "plugin.yaml").write_text(descriptor, "utf-8")
+    written: list[str] = []
+    for block in doc.split("```yaml\n")[1:]:
+        text = block.split("```", 1)[0]
+        name = text.splitlines()[0].removeprefix("# ")
+        (tmp_path / name).write_text(text, "utf-8")
+        written.append(name)
+    assert written[:3] == ["plugin.yaml", "echo.yaml", "process.yaml"]
     monkeypatch.syspath_prepend(str(tmp_path))
     import my_plugin  # type: ignore[import-not-found]
 
@@ -289,10 +293,6 @@ def test_the_plugin_snippet_in_the_hooks_doc_works(
     assert handled is True and [r.status for r in response.results] == [Status.SUCCESS]
 
     # ...and it runs in a process of the reference host, as the doc says it does.
-    for block in doc.split("```yaml\n")[1:]:
-        text = block.split("```", 1)[0]
-        name = text.splitlines()[0].removeprefix("# ")
-        (tmp_path / name).write_text(text, "utf-8")
     process = load_process(tmp_path / "process.yaml", pm)
     result = run_process(process, pm, database=tmp_path / "reporting.db")
     assert (result.status, result.message) == (ExecutionStatus.COMPLETE, "")

@@ -325,7 +325,7 @@ def _expand(loaded: LoadedYaml, env: Mapping[str, str]) -> dict[str, Any]:
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for key, value in loaded.data.items():
-        if key == "kind":
+        if key in ("kind", "version"):  # the file's identity, not a setting
             continue
         if isinstance(value, str):
 

@@ -175,6 +175,7 @@ class ApiHttp:
                 raise error
             delay = self.retry.delay(attempt, outcome.retry_after)
             shown = str(error) if str(error).startswith(what) else f"{what}: {error}"
+            shown = shown.rstrip(". ")  # the API's message ends a sentence; "; retry" goes on
             log.info(
                 "%s; retry %d of %d in %.2fs", shown, attempt + 1, self.retry.max_retries, delay
             )

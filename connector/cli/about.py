@@ -9,16 +9,22 @@ the engine runs on, so this page cannot drift from either.
 from __future__ import annotations
 
 import argparse
-import io
+import shutil
+import textwrap
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from connector.atomsphere.catalog import Catalog, load_catalog
-from connector.cli.output import ExitCode, print_json, print_table
+from connector.cli.output import ExitCode, print_json
 from connector.descriptor import FieldSpec, PluginDescriptor, Scalar, bundled_descriptor
 
 HELP_ORDER = 5
+#: The narrowest a table's last column may be beside its row (else the table is
+#: printed one record a row).
+_MIN_LAST_COLUMN = 40
+#: The indent of a record's lines under its first cell.
+_BELOW = "    "
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -203,14 +209,63 @@ def markdown(descriptor: PluginDescriptor, catalog: Catalog) -> str:
     return "\n".join(lines)
 
 
-def text(descriptor: PluginDescriptor, catalog: Catalog) -> str:
-    """The description as plain text for a terminal."""
-    out = io.StringIO()
-    print(f"{descriptor.name} {descriptor.version} ({descriptor.id})", file=out)
-    print(" ".join(descriptor.description.split()), file=out)
+def text(descriptor: PluginDescriptor, catalog: Catalog, width: int | None = None) -> str:
+    """The description as plain text for a terminal ``width`` columns wide (default: the
+    terminal's, else 100): paragraphs wrapped, each table's last column wrapped with a hanging
+    indent, Markdown's backticks left out."""
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    lines = [
+        f"{descriptor.name} {descriptor.version} ({descriptor.id})",
+        *_wrapped(descriptor.description, width),
+    ]
     for title, intro, headers, rows in _sections(descriptor, catalog):
-        print(f"\n{title.upper()}", file=out)
-        if intro:
-            print(intro, file=out)
-        print_table(headers, ([" ".join(c.split()) or "-" for c in row] for row in rows), out)
-    return out.getvalue()
+        lines += ["", title.upper(), *_wrapped(intro, width)]
+        lines += _text_table(headers, rows, width)
+    return "\n".join(lines) + "\n"
+
+
+def _plain(value: str) -> str:
+    """A cell or paragraph as one line of plain text: no Markdown code marks."""
+    return " ".join(value.replace("`", "").split())
+
+
+def _wrapped(value: str, width: int) -> list[str]:
+    return _wrap(_plain(value), width)
+
+
+def _text_table(headers: Sequence[str], rows: Iterable[Sequence[str]], width: int) -> list[str]:
+    """Left-aligned columns; the last one wraps at ``width``, its lines aligned under it. When
+    the columns before it leave it too little room, one record a row instead."""
+    cells = [[_plain(c) or "-" for c in row] for row in rows]
+    widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    indent = sum(widths[:-1]) + 2 * (len(widths) - 1)
+    if width - indent < _MIN_LAST_COLUMN:
+        return _records(headers, cells, width)
+    widths[-1] = min(widths[-1], width - indent)
+
+    def line(values: Sequence[str]) -> list[str]:
+        padded = [v.ljust(w) for v, w in zip(values[:-1], widths, strict=False)]
+        last = _wrap(values[-1], widths[-1]) or [""]
+        first = "  ".join([*padded, last[0]]).rstrip()
+        return [first, *(" " * indent + more for more in last[1:])]
+
+    lines = [*line(headers), *line(["-" * w for w in widths])]
+    for row in cells:
+        lines += line(row)
+    return lines
+
+
+def _records(headers: Sequence[str], cells: list[list[str]], width: int) -> list[str]:
+    """A table too wide for the terminal, one record a row: its first cell, then the others
+    as ``header: value`` and the last one as a paragraph, indented under it."""
+    lines: list[str] = []
+    for row in cells:
+        pairs = "; ".join(f"{h}: {v}" for h, v in zip(headers[1:-1], row[1:-1], strict=True))
+        lines.append(row[0])
+        for paragraph in (pairs, "" if row[-1] == "-" else row[-1]):
+            lines += [_BELOW + more for more in _wrap(paragraph, width - len(_BELOW))]
+    return lines
+
+
+def _wrap(value: str, width: int) -> list[str]:
+    return textwrap.wrap(value, width, break_long_words=False, break_on_hyphens=False)

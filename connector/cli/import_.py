@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
@@ -17,6 +18,7 @@ from connector.engine import load_operation
 from connector.errors import ConfigError
 from connector.wizard import (
     FileWrite,
+    ImportPlan,
     PendingImport,
     Prompter,
     ServedSchema,
@@ -34,6 +36,8 @@ from connector.wizard import (
 from connector.wizard.browse import REGENERATE
 
 HELP_ORDER = 20
+#: Columns of the description (the epilog is laid out by hand to the same width).
+_WIDTH = 96
 
 EPILOG = """\
 examples:
@@ -60,10 +64,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "import",
         help="Import Operation wizard: browse objects, write profiles and operation files",
-        description=(
+        description=textwrap.fill(
             "Browse the object types a connection's API schema offers for an action, and write "
             "the operation's request/response profiles (profiles/*.xsd) and its configuration "
-            "(operations/NAME.yaml). Re-importing refreshes the profiles and keeps your edits."
+            "(operations/NAME.yaml). Re-importing refreshes the profiles and keeps your edits.",
+            _WIDTH,
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -78,8 +83,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--connection", type=Path, metavar="FILE", help="connection YAML file")
     source.add_argument("--offline", action="store_true", help="use the bundled schema")
-    parser.add_argument("--profiles-dir", type=Path, default=Path("profiles"), metavar="DIR")
-    parser.add_argument("--operations-dir", type=Path, default=Path("operations"), metavar="DIR")
+    for folder, holds in (("profiles", "profiles (*.xsd)"), ("operations", "operation files")):
+        parser.add_argument(
+            f"--{folder}-dir",
+            type=Path,
+            default=Path(folder),
+            metavar="DIR",
+            help=f"where the {holds} are written (default: ./{folder})",
+        )
     parser.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument(
         "--force", action="store_true", help="replace an operation file of another object/action"
@@ -172,16 +183,18 @@ def _list(served: ServedSchema, args: argparse.Namespace) -> int:
     if not args.action:
         raise ConfigError("--list needs --action")
     found = browse(served, Action(args.action))
-    print_table(
-        ("OBJECT", "LABEL", "DESCRIPTION"),
-        (
-            (p.object, p.label, ("[deprecated] " if p.deprecated else "") + p.description)
-            for p in found.plans
-        ),
-    )
+    print_table(("OBJECT", "LABEL", "NOTE"), ((p.object, p.label, _note(p)) for p in found.plans))
     print(f"\n{len(found.plans)} object types offer {found.action.value}", file=sys.stderr)
     _notes(found.missing, found.unknown)
     return ExitCode.OK
+
+
+def _note(plan: ImportPlan) -> str:
+    """Deprecation, and the spec's prose when the catalog carries it (``catalog generate
+    --include-descriptions``); not the catalog's stand-in ("Account: Get, Query."), which
+    repeats the label."""
+    note = "" if plan.description.startswith(f"{plan.label}: ") else plan.description
+    return ("deprecated by Boomi. " if plan.deprecated else "") + note
 
 
 def _all(served: ServedSchema, workspace: Workspace) -> int:

@@ -42,7 +42,13 @@ _WIDTH = 88
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Defaults shown, and the fault grammar's table kept as laid out."""
+    """Defaults shown, and the fault grammar's table kept as laid out. An option whose default
+    is nothing (``None``, ``[]``) says in its own help, in words, what that means."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default == []:
+            return action.help
+        return super()._get_help_string(action)
 
 
 #: Options whose value is a secret: a refusal never repeats it.
@@ -122,7 +128,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=[],
         metavar="ID",
         help="a managed sub-account with data of its own, reached through the Partner API path "
-        "/partner/api/rest/v1/ACCOUNT/...?overrideAccount=ID (repeatable)",
+        "/partner/api/rest/v1/ACCOUNT/...?overrideAccount=ID (repeatable; default: none)",
     )
     parser.add_argument(
         "--username",
@@ -146,8 +152,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--data",
         type=Path,
         default=None,
+        metavar="FILE",
         help="SQLite file that keeps state across restarts (new, or made by the sandbox with the "
-        "same --seed, --records and --account-id)",
+        "same --seed, --records and --account-id) (default: in memory, lost on exit)",
     )
     parser.add_argument(
         "--records",
@@ -187,7 +194,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="append",
         default=[],
         metavar="SPEC",
-        help="inject a fault (repeatable; grammar below)",
+        help="inject a fault (repeatable; grammar below; default: none)",
     )
     parser.set_defaults(handler=run)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from connector.atomsphere.connection import resolve_connection
+from connector.atomsphere.connection import Connection, resolve_connection
 from connector.atomsphere.pool import DEFAULT_POOL
 from connector.cli.output import ExitCode, fail
 from connector.engine.check import check_connection
@@ -43,5 +43,11 @@ def _test_connection(args: argparse.Namespace) -> int:
         )
         return fail(shown)
     print(f"ok: {check.message}")
-    print(f"target: {check.target}")
+    print(f"target: {check.target}, {_auth(connection)}")
     return ExitCode.OK
+
+
+def _auth(connection: Connection) -> str:
+    """Which credentials were sent, never their value."""
+    used = "an API token" if connection.auth_type == "token" else "a password"
+    return f"with {used}" + (" and a one-time code" if connection.otp else "")

@@ -21,8 +21,8 @@ from typing import Any, Final
 from connector.atomsphere.catalog import QueryInfo, load_catalog
 from connector.atomsphere.catalog.operators import filter_type, usable_operators
 from connector.contract import Action, ProfileRole
-from connector.errors import UnknownNameError
 from connector.wizard.browse import ImportPlan
+from connector.wizard.header import operation_header
 from connector.yamlfiles import (
     LoadedYaml,
     load_yaml_text,
@@ -87,53 +87,12 @@ def new_operation(plan: ImportPlan, name: str, paths: ProfilePaths) -> str:
         "return_application_errors": False,
         "profiles": _profiles(paths),
     }
-    header = [
-        f"# {action.value} {plan.object}, written by `atomsphere import`. Edit freely: a re-import",
-        "# refreshes only `profiles` (and the filter template) and keeps everything else.",
-    ]
-    if action in (Action.GET, Action.UPDATE, Action.DELETE) and plan.id_field:
-        # What the engine's object_id() does, true whether or not the user adds an `id:` later.
-        header += [
-            "# The id: the operation's `id:` when set (a literal, or `{param: NAME}` with NAME",
-            f"# defined under `parameters`), else each input document's {plan.id_field} (an "
-            "attribute",
-            "# or element of its root). A document's dynamic operation property `id` overrides "
-            "both.",
-        ]
-    header += _id_template(plan, data)
+    header = operation_header(plan, data)  # may add the `id:` an id-less object needs
     text = "\n".join(header) + "\n" + dump(data)
     if action is Action.QUERY:
         text += "\n".join(filter_template(plan)) + "\n"
     _check(text, "new operation")
     return text
-
-
-#: What a path's bare ``{id}`` is, where the object's name does not say.
-_PATH_ID_OF: Final = {"AtomDiskSpace": "atom", "ListQueues": "atom", "ClearQueue": "atom"}
-
-
-def _id_template(plan: ImportPlan, data: dict[str, Any]) -> list[str]:
-    """For an action whose path takes an id no document can give (the object has no id field):
-    ``id: {param: NAME}`` read from a document property, and the header lines that say so."""
-    try:
-        obj = load_catalog().object(plan.object)
-    except UnknownNameError:
-        return []
-    endpoint = obj.id_only_from_operation(plan.action)
-    if endpoint is None or endpoint.path_parameter is None:
-        return []
-    name = endpoint.path_parameter
-    if name == "id":
-        name = _PATH_ID_OF.get(plan.object, plan.object[:1].lower() + plan.object[1:]) + "Id"
-    what = name.removesuffix("Id")
-    data["id"] = {"param": name}
-    data["parameters"] = {name: {"from": "document_property", "name": name}}
-    return [
-        f"# The id: {plan.object} has no id field, so no input document carries one, and the",
-        f"# request ({endpoint.method} {endpoint.path}) needs the {what}'s id: `id:` must be set",
-        "# (a literal, or `{param: NAME}`). As written, it is each input document's property",
-        f"# `{name}`. A document's dynamic operation property `id` overrides it.",
-    ]
 
 
 def refresh_operation(

@@ -10,6 +10,7 @@ import pytest
 
 from connector.atomsphere.catalog import load_catalog
 from connector.cli import main
+from connector.cli.about import text
 from connector.descriptor import bundled_descriptor
 from tests.conftest import ROOT
 
@@ -55,8 +56,25 @@ def test_every_setting_action_field_operator_property_and_object_is_described(
     ]
     missing = [w for w in expected if not re.search(rf"(?<![\w.]){re.escape(w)}(?!\w)", out)]
     assert missing == []
+    flat = " ".join(out.split()) if fmt == "text" else out  # text is wrapped
     for spec in descriptor.connection_fields:
-        assert " ".join(spec.help.split()) in out
+        help_text = " ".join(spec.help.split())
+        assert (help_text.replace("`", "") if fmt == "text" else help_text) in flat
+
+
+@pytest.mark.parametrize("width", [60, 100, 160])
+def test_text_fits_the_terminal_and_has_no_markdown_marks(width: int) -> None:
+    out = text(bundled_descriptor(), load_catalog(), width)
+    assert "`" not in out
+    too_long = [line for line in out.splitlines() if len(line) > width and " " in line.strip()]
+    assert too_long == []
+
+
+def test_text_takes_the_terminal_width_by_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "72")
+    assert max(len(line) for line in _about(capsys).splitlines()) <= 72
 
 
 def test_markdown_tables_have_one_cell_per_header(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -164,7 +165,10 @@ def test_test_connection_command(
         "GET", f"/Account/{ACCOUNT}", xml(f'<bns:Account {NS} accountId="{ACCOUNT}" name="Acme"/>')
     )
     assert main(["test-connection"]) == 0
-    assert f"ok: connected to account {ACCOUNT} (Acme)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"ok: connected to account {ACCOUNT} (Acme)" in out
+    assert re.search(r"^target: http\S+ as \S+, with a password$", out, re.MULTILINE), out
+    assert PASSWORD not in out
     api_env.routes.clear()
     api_env.on("GET", f"/Account/{ACCOUNT}", error(401, "Unauthorized"))
     assert main(["test-connection"]) == ExitCode.FAILURE
@@ -259,10 +263,11 @@ def test_verbose_shows_retries_on_stderr_and_quiet_hides_warnings(
     api_env: FakeApi, capsys: pytest.CaptureFixture[str]
 ) -> None:
     account = xml(f'<bns:Account {NS} accountId="{ACCOUNT}" name="Acme"/>')
-    api_env.on("GET", f"/Account/{ACCOUNT}", error(503, "busy"), account)
+    api_env.on("GET", f"/Account/{ACCOUNT}", error(503, "Busy. Retry later."), account)
     assert main(["-v", "test-connection"]) == 0
     err = capsys.readouterr().err
     assert f"info: GET /Account/{ACCOUNT}: " in err and "retry 1 of 2 in " in err
+    assert "Retry later; retry 1 of 2 in " in err and ".;" not in err
 
     api_env.routes.clear()
     api_env.on("GET", f"/Account/{ACCOUNT}", error(503, "busy"), account)

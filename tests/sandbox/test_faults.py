@@ -141,6 +141,14 @@ def test_help_and_docs_list_every_fault_kind_and_key(capsys: pytest.CaptureFixtu
         assert f"`{option.name}`" in section, option.name
 
 
+def test_help_says_in_words_what_an_empty_default_means(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["sandbox", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(default: None)" not in out and "(default: [])" not in out
+    assert "(default: in memory, lost on exit)" in out and "(default: 127.0.0.1)" in out
+
+
 def test_a_burst_of_503_on_one_path_only(sandbox: Sandbox, client: httpx.Client) -> None:
     sandbox.faults.add("503:path=/Process/*,times=2")
     assert [client.get(PROCESS).status_code for _ in range(3)] == [503, 503, 200]

@@ -192,8 +192,8 @@ def test_listing_from_the_2021_schema_marks_deprecation_and_reports_what_is_miss
     out, err = capsys.readouterr()
     assert code == 0
     rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
-    assert "[deprecated]" in rows["ComponentAtomAttachment"]
-    assert "[deprecated]" not in rows["ExecutionRecord"]
+    assert "deprecated by Boomi." in rows["ComponentAtomAttachment"]
+    assert "deprecated" not in rows["ExecutionRecord"]
     assert "schema: https://api.test.example/api/soap/v1/acct-1?xsd=1" in err
     assert "not offered" in err and "Branch" in err
     assert "not in the connector's catalog and cannot be imported" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,9 @@ def test_help_documents_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert "exit codes: 0 done (or in sync), 1 drift found" in out
     assert "atomsphere import --check" in out
+    flat = " ".join(out.split())
+    assert "(default: ./profiles)" in flat and "(default: ./operations)" in flat
+    assert max(len(line) for line in out.split("examples:")[0].splitlines()) <= 100
 
 
 def test_check_with_nothing_to_check_is_an_error(
@@ -63,3 +67,12 @@ def test_check_with_nothing_to_check_is_an_error(
     dirs = ("--profiles-dir", str(tmp_path / "none"), "--operations-dir", str(tmp_path / "no"))
     assert run_import("--offline", "--check", *dirs) == 2
     assert "no profiles to check in" in capsys.readouterr().err
+
+
+def test_list_shows_deprecation_not_a_description_that_repeats_the_label(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_import("--list", "--action", "GET", "--offline") == 0
+    out = capsys.readouterr().out
+    assert out.split()[:3] == ["OBJECT", "LABEL", "NOTE"] and "Account: Get" not in out
+    assert re.search(r"^Deployment +Deployment +deprecated by Boomi\.$", out, re.MULTILINE)

@@ -11,6 +11,7 @@ from connector.contract import Action
 from connector.documents import Document
 from connector.engine import load_operation
 from connector.wizard import bundled_schema, resolve
+from connector.wizard.header import operation_header
 from connector.wizard.yaml_writer import new_operation
 from connector.yamlfiles import load_yaml_file
 from tests.client.fakeapi import NS, FakeApi, xml
@@ -110,11 +111,14 @@ def _header(text: str) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(USER_EDITS))
 def test_each_examples_header_comment_is_what_the_wizard_writes_today(name: str) -> None:
-    """A re-import keeps the header, so only this says it is the generator's (and as true)."""
+    """A re-import keeps the header, so only this says it is the generator's (and as true):
+    the header the wizard writes for the file's data, its `id:` included."""
     path = ROOT / "operations" / name
     data = load_yaml_file(path).data
     plan = resolve(bundled_schema(), data["object"], Action(data["action"]))
-    assert _header(path.read_text()) == _header(new_operation(plan, data["name"], {}))
+    assert _header(path.read_text()) == operation_header(plan, dict(data))
+    if "id" not in data:
+        assert _header(path.read_text()) == _header(new_operation(plan, data["name"], {}))
 
 
 @pytest.mark.parametrize(
@@ -157,3 +161,13 @@ def test_the_examples_cover_every_action_and_reference_every_profile() -> None:
                 referenced.add((path.parent / target).resolve())
     assert actions == {"GET", "QUERY", "CREATE", "UPDATE", "DELETE", "EXECUTE"}
     assert referenced == {p.resolve() for p in (ROOT / "profiles").glob("*.xsd")}
+
+
+def test_the_header_says_where_a_literal_or_parameter_id_comes_from() -> None:
+    plan = resolve(bundled_schema(), "Account", Action.GET)
+    literal = " ".join(operation_header(plan, {"id": "acct-1"}))
+    assert "this file's `id:`, 'acct-1', the same for every document" in literal
+    stated = {"id": {"param": "a"}, "parameters": {"a": {"from": "process_property", "name": "P"}}}
+    stated["parameters"]["a"]["default"] = "x"
+    said = " ".join(line.removeprefix("# ") for line in operation_header(plan, stated))
+    assert "the process property P (default 'x'), or `--param a=VALUE`" in said
