@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
                     )
                 )
             except ConfigError as exc:  # the work folder or --db: nothing was started
-                return fail(str(exc))
+                return fail(str(exc), ExitCode.USAGE)
             except OSError as exc:
                 return fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
             target = server.workspace.target

@@ -275,14 +275,14 @@ class _Execution:
         if failures:
             raise _Stop(
                 StopReason.FAILURES,
-                f"step {step.name!r}: {failures} document(s) "
-                "failed; the process stopped after the step",
+                f"step {step.name!r}: {_documents(failures)} failed; "
+                "the process stopped after the step",
             )
         raise _Stop(
             StopReason.APPLICATION_ERRORS,
-            f"step {step.name!r}: {errors} document(s) "
-            "were application errors (Return Application Error Responses is off); the "
-            "process stopped after the step",
+            f"step {step.name!r}: {_documents(errors)} "
+            f"{'was an application error' if errors == 1 else 'were application errors'} "
+            "(Return Application Error Responses is off); the process stopped after the step",
         )
 
     def _archiver(self, step: OperationStep) -> Archiver | None:
@@ -401,8 +401,12 @@ class _Execution:
         if step.status is EndStatus.ERROR:
             raise _Stop(
                 StopReason.END_STEP,
-                step.message or f"step {step.name!r}: {count} document(s) reached an error end",
+                step.message or f"step {step.name!r}: {_documents(count)} reached an error end",
             )
+
+
+def _documents(count: int) -> str:
+    return f"{count} document" if count == 1 else f"{count} documents"
 
 
 def _reason(exc: ConnectorError | OSError) -> str:

@@ -98,7 +98,7 @@ def test_a_db_that_cannot_be_used_stops_the_start_with_one_line(
     db = make(tmp_path)
     before = db.read_bytes() if db.is_file() else None
     argv = ["designer", "--port", "0", "--workdir", str(tmp_path / "work"), "--db", str(db)]
-    assert main(argv) == 1
+    assert main(argv) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"error: {message.format(db=db)}"), err
@@ -113,12 +113,12 @@ def test_a_work_folder_that_is_a_file_stops_the_start(
 ) -> None:
     work = tmp_path / "work"
     work.write_text("")
-    assert main(["designer", "--port", "0", "--workdir", str(work)]) == 1
+    assert main(["designer", "--port", "0", "--workdir", str(work)]) == 2
     assert capsys.readouterr().err == f"error: work folder {work}: a file, not a folder\n"
     # The default database, DIR/reporting.db, is checked like --db.
     (tmp_path / "fine").mkdir()
     (tmp_path / "fine" / "reporting.db").mkdir()
-    assert main(["designer", "--port", "0", "--workdir", str(tmp_path / "fine")]) == 1
+    assert main(["designer", "--port", "0", "--workdir", str(tmp_path / "fine")]) == 2
     assert "reporting.db: a folder" in capsys.readouterr().err
 
 

@@ -61,7 +61,7 @@ steps:
     assert [d.status for d in fetched] == outcomes
     assert report.run.stopped_by is StopReason.FAILURES
     assert report.execution.message == (
-        "step 'Fetch': 1 document(s) failed; the process stopped after the step"
+        "step 'Fetch': 1 document failed; the process stopped after the step"
     )
     assert (report.step("Fetch").inputs, report.step("Fetch").outputs) == (9, 8)
     assert [s.name for s in report.steps] == ["Start", "Fetch"], "no later step runs"
@@ -91,7 +91,7 @@ steps:
     assert [d.status for d in created] == outcomes
     assert (report.step("Create").inputs, report.step("Create").outputs) == (4, 4)
     assert report.run.stopped_by is StopReason.APPLICATION_ERRORS
-    assert report.execution.message.startswith("step 'Create': 1 document(s) were application")
+    assert report.execution.message.startswith("step 'Create': 1 document was an application")
     assert [s.name for s in report.steps] == ["Start", "Create"]
     assert not (tmp_path / "out").exists()
 

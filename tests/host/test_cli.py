@@ -134,7 +134,7 @@ def test_execution_shows_one_table_of_documents(
     assert main(["execution", "latest", "--db", db]) == ExitCode.OK
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[2].startswith("status     ERROR: step 'Fetch': 2 document(s) were application")
+    assert lines[2].startswith("status     ERROR: step 'Fetch': 2 documents were application")
     header = next(i for i, line in enumerate(lines) if line.startswith("#"))
     assert lines[header].split() == [
         "#",
@@ -248,7 +248,7 @@ def test_quiet_process_run_prints_only_what_did_not_go_well(
         ": ERROR, 4 tracked documents (0 application errors, 2 failures)"
     )
     assert out.splitlines()[1:] == [
-        "step 'Fetch': 2 document(s) failed; the process stopped after the step"
+        "step 'Fetch': 2 documents failed; the process stopped after the step"
     ]
 
 
@@ -258,7 +258,7 @@ def test_a_plugin_calling_sys_exit_fails_its_documents_not_the_run(
     """SystemExit from plugin code is the plugin failing: FAILURE, ERROR, exit 4, one line."""
     assert _run(files, "-p", "outcome=EXIT", "--report") == ExitCode.DOCUMENT_FAILURES
     out, err = capsys.readouterr()
-    assert "status     ERROR: step 'Fetch': 2 document(s) failed" in out
+    assert "status     ERROR: step 'Fetch': 2 documents failed" in out
     assert out.count("FAILURE  -     SystemExit: 3") == 2
     assert err.splitlines()[:-1] == [
         "warning: step 'Fetch': connector 'fake' raised SystemExit: 3; "
