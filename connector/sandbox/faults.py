@@ -50,7 +50,7 @@ KINDS: Final[Mapping[FaultKind, str]] = MappingProxyType(
         FaultKind.BUSY: "503 with the rate-limit error body",
         FaultKind.RESET: "reset the connection (where: `at`)",
         FaultKind.TRUNCATE: "announce the whole body, send half of it",
-        FaultKind.MALFORMED: "a 200 whose body is cut and ends in '<'",
+        FaultKind.MALFORMED: "the answer's body cut, ending in '<' (status kept)",
         FaultKind.HTML: "a gateway's HTML error page with `status`",
         FaultKind.EXPIRE_TOKEN: "queryMore answers as if its token had expired (400)",
         FaultKind.REPEAT_TOKEN: "queryMore answers its page with the token it was asked with",
