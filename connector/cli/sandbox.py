@@ -230,8 +230,9 @@ def _fault_help() -> str:
         "keys:",
         *rows(options),
         "",
-        "The first rule that fires applies. Admin API (loopback only): /__sandbox/stats and",
-        "/__sandbox/faults.",
+        "The first rule that fires applies. Admin API (loopback only): GET and DELETE",
+        "/__sandbox/stats; GET, POST and DELETE /__sandbox/faults, a POST with Content-Type:",
+        'application/json and {"faults": ["SPEC", ...]}; a foreign Origin or Host is refused.',
     ]
     return "\n".join(lines)
 
