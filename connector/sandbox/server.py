@@ -204,6 +204,8 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, sandbox: Sandbox, host: str, port: int) -> None:
         self.sandbox = sandbox
         self.slots = Slots(sandbox.config.max_connections)
+        if ":" in host:  # an IPv6 address (::1); the URL shows it in brackets
+            self.address_family = socket.AF_INET6
         super().__init__((host, port), _Handler)
         self.host = host
         self.port = int(self.server_address[1])

@@ -321,3 +321,27 @@ def test_admin_api_switches_faults_and_reports_stats(served: tuple[Sandbox, str]
         assert bad.status_code == 400 and "unknown kind" in json.loads(bad.text)["message"]
         assert client.delete(f"{root}/__sandbox/faults").json() == {"faults": []}
         assert client.get(f"{root}/__sandbox/nothing").status_code == 404
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def test_an_ipv6_loopback_host_is_served_in_brackets() -> None:
+    """``--host ::1`` binds an IPv6 socket (it was refused: "Address family ... not supported");
+    on a machine with no IPv6 loopback the refusal is the one-line bind error instead."""
+    with Sandbox(SandboxConfig(rate_limit=0)) as sandbox:
+        if not _ipv6_loopback():
+            with pytest.raises(OSError), sandbox.serve("::1"):
+                pass
+            return
+        with sandbox.serve("::1") as url:
+            assert url.startswith("http://[::1]:")
+            auth = (DEFAULT_USERNAME, DEFAULT_PASSWORD)
+            answer = httpx.get(f"{url}/Atom/{fixtures.ATOMS[0].id}", auth=auth, timeout=10)
+            assert answer.status_code == 200 and b"<bns:Atom " in answer.content
