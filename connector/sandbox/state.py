@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from connector.sandbox.bodies import Typed
 from connector.sandbox.evaluate import Predicate
@@ -95,7 +95,11 @@ class State:
         self.sandbox = sandbox
         self._cursors: dict[str, Cursor] = {}
         self._jobs: dict[str, Job] = {}
+        self._issued = 0  # tokens issued since the last sweep of expired ones
         self.executions: dict[str, Execution] = {}
+        #: The executions not yet final: a query of ExecutionRecord moves only these on, so its
+        #: cost does not grow with every run the server has ever started.
+        self._running: dict[str, None] = {}  # insertion-ordered, as runs were started
         # Per account: sub-accounts share the seed, not their tokens or execution ids. Per start
         # of a data file (always 1 in memory): a new run must not repeat the ids of the last.
         config = sandbox.config
@@ -106,14 +110,31 @@ class State:
         for _, _, saved in self._saved.scan():
             execution = Execution.loads(saved)
             self.executions[execution.request_id] = execution
+            if execution.record.get("status") not in FINAL_STATUSES:
+                self._running[execution.request_id] = None
 
     # -- query cursors --------------------------------------------------------------------------
 
     def issue_cursor(self, cursor: Cursor) -> str:
         token = self._token()
         ttl = self.sandbox.config.query_token_ttl
+        self._sweep()
         self._cursors[token] = replace(cursor, expires_at=self.sandbox.clock() + ttl)
         return token
+
+    def _sweep(self) -> None:
+        """Every :data:`SWEEP_EVERY` tokens, forget cursors and async jobs expired for longer
+        than their lifetime (until then they still answer "expired", not "not issued"), so a
+        long-running server's memory does not grow with every query it ever answered."""
+        self._issued += 1
+        if self._issued < SWEEP_EVERY:
+            return
+        self._issued = 0
+        now, config = self.sandbox.clock(), self.sandbox.config
+        cursors_gone = now - config.query_token_ttl
+        self._cursors = {t: c for t, c in self._cursors.items() if c.expires_at >= cursors_gone}
+        jobs_gone = now - config.async_token_ttl
+        self._jobs = {t: j for t, j in self._jobs.items() if j.expires_at >= jobs_gone}
 
     def cursor(self, token: str) -> Cursor:
         found = self._cursors.get(token)
@@ -126,7 +147,8 @@ class State:
     def expire_cursor(self, token: str) -> None:
         found = self._cursors.get(token)
         if found is not None:
-            self._cursors[token] = replace(found, expires_at=float("-inf"))
+            # Just expired (not -inf): it answers "expired" until a sweep forgets it.
+            self._cursors[token] = replace(found, expires_at=self.sandbox.clock() - 1e-6)
 
     def _token(self) -> str:
         """Long, opaque, base64 with ``/`` and ``+`` in it, like Boomi's."""
@@ -143,6 +165,7 @@ class State:
     def start_job(self, object_name: str, token: str, results: Sequence[Typed]) -> None:
         config = self.sandbox.config
         expires = self.sandbox.clock() + config.async_token_ttl
+        self._sweep()
         self._jobs[token] = Job(object_name, results, config.async_pending_polls, expires)
 
     def job(self, object_name: str, token: str) -> Job | None:
@@ -161,6 +184,7 @@ class State:
 
     def start_execution(self, execution: Execution) -> None:
         self.executions[execution.request_id] = execution
+        self._running[execution.request_id] = None
         self._save(execution)
 
     def cancel_execution(self, execution_id: str) -> None:
@@ -201,6 +225,8 @@ class State:
         collection = self.sandbox.store.collection("ExecutionRecord")
         collection.put(str(record["executionId"]), record)
         execution.record, execution.stored = record, True
+        if record["status"] in FINAL_STATUSES:
+            self._running.pop(execution.request_id, None)
         self._save(execution)
         return record
 
@@ -210,11 +236,12 @@ class State:
         return found if found is not None else dict(execution.record)
 
     def advance_executions(self) -> None:
-        for execution in list(self.executions.values()):
-            if execution.record.get("status") not in FINAL_STATUSES:
-                self.observe(execution)
+        for request_id in list(self._running):  # observe() removes the ones that finish
+            self.observe(self.executions[request_id])
 
 
+#: How many query or async tokens are issued between two sweeps of the expired ones.
+SWEEP_EVERY: Final = 1024
 FINAL_STATUSES = frozenset({"COMPLETE", "COMPLETE_WARN", "ERROR", "ABORTED", "DISCARDED"})
 #: The shortest run, in ms: a run takes time even when the clock stands still (tests), so
 #: ``recordedDate`` (whole seconds) always comes after ``executionTime``.

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import pytest
 
 from connector.sandbox import fixtures
+from connector.sandbox.state import Execution, State
 from tests.sandbox.conftest import JSON, FakeClock, make_client, make_sandbox
 from tests.sandbox.helpers import all_results, error_message, simple, xml
 
@@ -193,3 +195,30 @@ def test_seeded_history_has_errors_of_the_failing_process(client: httpx.Client) 
     )
     assert failing and {r["status"] for r in failing} == {"ERROR"}
     assert {r["processName"] for r in failing} == {"Failing Order Sync"}
+
+
+def test_a_query_moves_on_only_the_runs_still_going(
+    client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finished runs are not looked at again: a query's cost does not grow with every run the
+    server ever started."""
+    by_process = simple("EQUALS", "processId", fixtures.CUSTOMER_MASTER.id)
+    seeded = {r["executionId"] for r in all_results(client, "ExecutionRecord", by_process)}
+    for _ in range(3):
+        _run(client, fixtures.CUSTOMER_MASTER.id, fixtures.PRODUCTION_ATOM.id)
+    for _ in range(3):  # pending, INPROCESS, then COMPLETE
+        records = all_results(client, "ExecutionRecord", by_process)
+    assert [r["status"] for r in records if r["executionId"] not in seeded] == ["COMPLETE"] * 3
+    observed: list[str] = []
+    original = State.observe
+
+    def counting(self: State, execution: Execution) -> object:
+        observed.append(execution.request_id)
+        return original(self, execution)
+
+    monkeypatch.setattr(State, "observe", counting)
+    all_results(client, "ExecutionRecord", by_process)
+    assert observed == []
+    _run(client, fixtures.CUSTOMER_MASTER.id, fixtures.PRODUCTION_ATOM.id)
+    all_results(client, "ExecutionRecord", by_process)
+    assert len(observed) == 1

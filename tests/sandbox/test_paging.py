@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from connector.sandbox import state
 from tests.sandbox.conftest import FakeClock, make_client, make_sandbox
 from tests.sandbox.helpers import NS, all_results, error_message, xml
 
@@ -83,6 +84,29 @@ def test_tokens_expire_after_their_ttl(clock: FakeClock) -> None:
         assert _more(client, token).status_code == 200
         clock.advance(2)
         expired = _more(client, token)
+    assert expired.status_code == 400 and "expired" in error_message(expired)
+
+
+def test_long_expired_tokens_are_forgotten_recently_expired_ones_still_say_so(
+    clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-running server sweeps expired cursors (every SWEEP_EVERY tokens), so its memory
+    does not grow with every query; a token expired less than its lifetime ago is kept."""
+    monkeypatch.setattr(state, "SWEEP_EVERY", 3)
+
+    def token(client: httpx.Client) -> str:
+        found = xml(client.post("/ExecutionRecord/query")).findtext("bns:queryToken", namespaces=NS)
+        assert found
+        return found
+
+    with make_client(make_sandbox(clock, query_token_ttl=60)) as client:
+        old = token(client)  # expires at 60
+        clock.advance(130)
+        recent = token(client)  # expires at 190
+        clock.advance(65)  # 195: old expired 135 s ago (forgotten at the sweep), recent 5 s ago
+        token(client)  # the third token: a sweep
+        forgotten, expired = _more(client, old), _more(client, recent)
+    assert forgotten.status_code == 400 and "not issued" in error_message(forgotten)
     assert expired.status_code == 400 and "expired" in error_message(expired)
 
 
